@@ -1,0 +1,176 @@
+import { type DuckDBConnection, DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import { type ColumnType, type TableColumns, WAREHOUSE_TABLES } from '../config/tables.js';
+import { type SqlParameter, tableName, type Warehouse, type WarehouseRow } from '../ports/warehouse.port.js';
+
+const DUCKDB_TYPE: Record<ColumnType, string> = {
+  STRING: 'VARCHAR',
+  INT64: 'BIGINT',
+  FLOAT64: 'DOUBLE',
+  BOOL: 'BOOLEAN',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+};
+
+/** `@name` (BigQuery) -> `$name` (DuckDB); string literals are left alone. */
+export function toDuckDbParameters(sql: string): string {
+  return sql.replace(
+    /('(?:[^']|'')*')|@([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, literal: string | undefined, name) => (literal ? match : `$${name}`),
+  );
+}
+
+function bindValue(value: SqlParameter): string | number | boolean | null {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+const INTEGER_TYPES = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.DECIMAL,
+]);
+const TIMESTAMP_TYPES = new Set<DuckDBTypeId>([
+  DuckDBTypeId.TIMESTAMP,
+  DuckDBTypeId.TIMESTAMP_MS,
+  DuckDBTypeId.TIMESTAMP_S,
+  DuckDBTypeId.TIMESTAMP_NS,
+  DuckDBTypeId.TIMESTAMP_TZ,
+]);
+
+function plainValue(value: unknown, type: DuckDBType | undefined): unknown {
+  if (value === null || value === undefined || !type) return value ?? null;
+  if (INTEGER_TYPES.has(type.typeId)) return Number(value);
+  if (TIMESTAMP_TYPES.has(type.typeId)) {
+    const text = String(value).replace(' ', 'T');
+    const parsed = new Date(/[zZ]|[+-]\d\d(:?\d\d)?$/.test(text) ? text : `${text}Z`);
+    return Number.isNaN(parsed.getTime()) ? String(value) : parsed.toISOString();
+  }
+  return value;
+}
+
+/**
+ * DuckDB standing in for BigQuery: the same `dataset.table` names (datasets are
+ * schemas), the same SQL text, `@name` parameters rebound as `$name`.
+ */
+export class DuckDbWarehouse implements Warehouse {
+  /** One connection, one statement at a time: DuckDB transactions are per connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens (or creates) the database file; `:memory:` for a throwaway one. */
+  static async open(path: string, tables: Readonly<Record<string, TableColumns>> = WAREHOUSE_TABLES) {
+    const instance = await DuckDBInstance.create(path);
+    const warehouse = new DuckDbWarehouse(instance, await instance.connect());
+    await warehouse.createTables(tables);
+    return warehouse;
+  }
+
+  createTables(tables: Readonly<Record<string, TableColumns>>): Promise<void> {
+    return this.serially(() => this.createMissingTables(tables));
+  }
+
+  private async createMissingTables(tables: Readonly<Record<string, TableColumns>>): Promise<void> {
+    for (const [name, columns] of Object.entries(tables)) {
+      const [dataset] = tableName(name).split('.');
+      const columnList = Object.entries(columns)
+        .map(([column, type]) => `${column} ${DUCKDB_TYPE[type]}`)
+        .join(', ');
+      await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${dataset}`);
+      await this.connection.run(`CREATE TABLE IF NOT EXISTS ${name} (${columnList})`);
+    }
+  }
+
+  async query<Row extends WarehouseRow = WarehouseRow>(
+    sql: string,
+    params: Record<string, SqlParameter> = {},
+  ): Promise<Row[]> {
+    return this.serially(() => this.runQuery<Row>(sql, params));
+  }
+
+  private async runQuery<Row extends WarehouseRow>(
+    sql: string,
+    params: Record<string, SqlParameter>,
+  ): Promise<Row[]> {
+    const bound = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, bindValue(value)]));
+    const reader = await this.connection.runAndReadAll(toDuckDbParameters(sql), bound);
+    const types = reader.columnTypes();
+    const names = reader.columnNames();
+    return reader.getRowObjectsJson().map((row) => {
+      const plain: WarehouseRow = {};
+      names.forEach((name, i) => {
+        plain[name] = plainValue(row[name], types[i]);
+      });
+      return plain as Row;
+    });
+  }
+
+  insert(table: string, rows: WarehouseRow[]): Promise<void> {
+    return this.serially(() => this.insertRows(table, rows));
+  }
+
+  private async insertRows(table: string, rows: WarehouseRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    for (const column of columns)
+      if (!/^[a-z_][a-z0-9_]*$/.test(column)) throw new Error(`bad column ${column}`);
+    const placeholders = columns.map((column) => `$${column}`).join(', ');
+    const statement = await this.connection.prepare(
+      `INSERT INTO ${tableName(table)} (${columns.join(', ')}) VALUES (${placeholders})`,
+    );
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      for (const row of rows) {
+        statement.clearBindings();
+        const values: Record<string, string | number | boolean | null> = {};
+        for (const column of columns) {
+          const value = row[column];
+          values[column] =
+            value === undefined || value === null
+              ? null
+              : value instanceof Date
+                ? value.toISOString()
+                : typeof value === 'object'
+                  ? JSON.stringify(value)
+                  : (value as string | number | boolean);
+        }
+        statement.bind(values);
+        await statement.run();
+      }
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async tableExists(table: string): Promise<boolean> {
+    const [dataset, name] = tableName(table).split('.');
+    const rows = await this.query(
+      'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = @dataset AND table_name = @name',
+      { dataset: dataset!, name: name! },
+    );
+    return Number(rows[0]?.n) > 0;
+  }
+
+  async dryRun(sql: string, params: Record<string, SqlParameter> = {}): Promise<void> {
+    await this.query(`EXPLAIN ${sql}`, params);
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,229 @@
+import type { PipelineConfigInput } from './schema.js';
+
+const perGame = (rows_per_game: number) =>
+  ({ kind: 'baseline', days: 14, min_history: 7, fallback: { kind: 'schedule', rows_per_game } }) as const;
+
+/**
+ * The NBA player-props pipeline shotclock was built for (project
+ * `nba-props-platform`, us-west2, schedules in ET). Users override any part of
+ * it by deep merge (see `loadPipelineConfig`).
+ */
+export const DEFAULT_PIPELINE: PipelineConfigInput = {
+  name: 'nba',
+  project: {
+    id: 'nba-props-platform',
+    region: 'us-west2',
+    time_zone: 'America/New_York',
+    status_page_url: 'https://shotclock-status.example.internal',
+  },
+  schedule_table: 'nba_raw.nbac_schedule',
+  phases: [
+    {
+      id: 'phase2',
+      label: 'Phase 2 raw',
+      completion_topic: 'nba-phase2-raw-complete',
+      processors: [
+        { name: 'nbac_schedule', table: 'nba_raw.nbac_schedule' },
+        { name: 'nbac_gamebook_player_stats', table: 'nba_raw.nbac_gamebook_player_stats' },
+        { name: 'bdl_player_boxscores', table: 'nba_raw.bdl_player_boxscores' },
+        { name: 'odds_api_game_lines', table: 'nba_raw.odds_api_game_lines' },
+        { name: 'bigdataball_play_by_play', table: 'nba_raw.bigdataball_play_by_play', required: false },
+        { name: 'br_rosters_current', table: 'nba_raw.br_rosters_current', required: false },
+      ],
+    },
+    {
+      id: 'phase3',
+      label: 'Phase 3 analytics',
+      completion_topic: 'nba-phase3-analytics-complete',
+      processors: [
+        { name: 'player_game_summary', table: 'nba_analytics.player_game_summary', expected: perGame(20) },
+        {
+          name: 'team_offense_game_summary',
+          table: 'nba_analytics.team_offense_game_summary',
+          expected: perGame(2),
+        },
+        {
+          name: 'team_defense_game_summary',
+          table: 'nba_analytics.team_defense_game_summary',
+          expected: perGame(2),
+        },
+        {
+          name: 'upcoming_player_game_context',
+          table: 'nba_analytics.upcoming_player_game_context',
+          expected: perGame(26),
+        },
+        {
+          name: 'upcoming_team_game_context',
+          table: 'nba_analytics.upcoming_team_game_context',
+          expected: perGame(2),
+        },
+      ],
+    },
+    {
+      id: 'phase4',
+      label: 'Phase 4 precompute',
+      completion_topic: 'nba-phase4-precompute-complete',
+      processors: [
+        { name: 'team_defense_zone_analysis', table: 'nba_precompute.team_defense_zone_analysis' },
+        { name: 'player_shot_zone_analysis', table: 'nba_precompute.player_shot_zone_analysis' },
+        { name: 'player_composite_factors', table: 'nba_precompute.player_composite_factors' },
+        { name: 'player_daily_cache', table: 'nba_precompute.player_daily_cache' },
+        { name: 'ml_feature_store', table: 'nba_predictions.ml_feature_store_v2' },
+      ],
+    },
+  ],
+  transitions: [
+    {
+      id: 'phase2_to_phase3',
+      from: 'phase2',
+      to: 'phase3',
+      state_collection: 'phase2_completion',
+      rule: { kind: 'watch' },
+      alert_after_minutes: 30,
+    },
+    {
+      id: 'phase3_to_phase4',
+      from: 'phase3',
+      to: 'phase4',
+      state_collection: 'phase3_completion',
+      rule: { kind: 'critical_only' },
+      critical: ['upcoming_player_game_context', 'upcoming_team_game_context'],
+      grace_minutes: 30,
+      deadline_minutes: 240,
+      output: { topic: 'nba-phase4-trigger', shape: 'phase4_trigger' },
+    },
+    {
+      id: 'phase4_to_phase5',
+      from: 'phase4',
+      to: 'phase5',
+      state_collection: 'phase4_completion',
+      rule: {
+        kind: 'tiered',
+        tiers: [
+          { after_minutes: 0, min_completed: 5 },
+          { after_minutes: 60, min_completed: 4 },
+          { after_minutes: 120, min_completed: 3 },
+          { after_minutes: 240, critical_only: true },
+        ],
+      },
+      critical: ['player_daily_cache', 'ml_feature_store'],
+      output: { topic: 'shotclock-predictions-ready', shape: 'phase_ready' },
+    },
+  ],
+  topics: {
+    tick: 'shotclock-tick',
+    alerts: 'shotclock-alerts',
+    dead_letter: 'shotclock-dead-letter',
+    predictions_complete: 'nba-phase5-predictions-complete',
+  },
+  record_count: {
+    phases: ['phase3'],
+    retry_below_fraction: 0.5,
+    first_retry_after_minutes: 30,
+    backoff_multiplier: 2,
+    jitter_fraction: 0.1,
+    max_attempts: 3,
+    rerun_topic: 'nba-phase3-trigger',
+    cutoff_local_time: '22:00',
+    past_date_max_age_days: 3,
+    count_tolerance_fraction: 0.02,
+    circuit_breaker: { dates: 5, window_minutes: 60 },
+  },
+  freshness_gate: {
+    target: 'TOMORROW',
+    cutoff_local_time: '22:00',
+    wake_topic: 'shotclock-predictions-ready',
+    output_topic: 'nba-predictions-trigger',
+    checks: [
+      {
+        table: 'nba_analytics.upcoming_player_game_context',
+        min_players: 50,
+        min_players_with_lines: 20,
+        warn_after_hours: 6,
+        error_after_hours: 24,
+        min_line_coverage: 0.1,
+        min_game_coverage: 0.8,
+      },
+      {
+        table: 'nba_predictions.ml_feature_store_v2',
+        min_players: 50,
+        error_after_hours: 24,
+      },
+    ],
+  },
+  grading: {
+    bucket: 'nba-props-platform-api',
+    path_prefix: 'v1/live-grading',
+    cache_control: 'public, max-age=30',
+    baseline_days: 14,
+    min_sample: 30,
+    placeholder_line: 20,
+    stale_after_minutes: 15,
+    production_system: 'catboost_v8',
+  },
+  schedules: [
+    {
+      id: 'shotclock-tick',
+      description: 'Drives deadlines, due retries, outboxes, blocked gates and alert rules',
+      cron: '*/5 * * * *',
+      time_zone: 'America/New_York',
+      topic: 'shotclock-tick',
+    },
+    {
+      id: 'freshness-gate',
+      description: 'Freshness gate for tomorrow’s games, before predictions',
+      cron: '45 17 * * *',
+      time_zone: 'America/New_York',
+      topic: 'shotclock-tick',
+      target_date: 'TOMORROW',
+    },
+    {
+      id: 'live-grading-evening',
+      description: 'Live grading export while games are on',
+      cron: '*/3 19-23 * * *',
+      time_zone: 'America/New_York',
+      topic: 'shotclock-tick',
+      target_date: 'TODAY',
+    },
+    {
+      id: 'live-grading-late',
+      description: 'Live grading export after midnight for the previous day',
+      cron: '*/3 0-1 * * *',
+      time_zone: 'America/New_York',
+      topic: 'shotclock-tick',
+      target_date: 'YESTERDAY',
+    },
+    {
+      id: 'live-grading-final',
+      description: 'Final grading run for yesterday',
+      cron: '30 7 * * *',
+      time_zone: 'America/New_York',
+      topic: 'shotclock-tick',
+      target_date: 'YESTERDAY',
+    },
+    {
+      id: 'dependency-probe',
+      description: 'Dependency probe of every function and the topology',
+      cron: '0 * * * *',
+      time_zone: 'America/New_York',
+      topic: 'shotclock-tick',
+    },
+  ],
+  alerts: {
+    thresholds: {
+      phase_completion_below: 0.8,
+      data_staleness_hours: 2,
+      grading_accuracy_below: 0.3,
+      prediction_volume_below: 200,
+      worker_errors: { count: 5, window_minutes: 5 },
+    },
+    cooldown_minutes: 60,
+    slack_webhook_secret: 'shotclock-slack-webhook',
+  },
+  delivery: {
+    max_delivery_attempts: 5,
+    min_backoff_seconds: 10,
+    max_backoff_seconds: 600,
+    ack_deadline_seconds: 60,
+  },
+};

@@ -1,0 +1,97 @@
+import { issueLines } from '../messages/pubsub-event.js';
+import { DEFAULT_PIPELINE } from './default-pipeline.js';
+import { PipelineConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid pipeline config:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (value: unknown): value is Plain =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Objects merge key by key; arrays and scalars in the override replace the default. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlain(base) || !isPlain(override)) return override === undefined ? base : override;
+  const merged: Plain = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Problems a schema cannot see: references between parts of the config. */
+function crossReferenceProblems(config: PipelineConfig): string[] {
+  const problems: string[] = [];
+  const phases = new Map(config.phases.map((phase) => [phase.id, phase]));
+  config.phases.forEach((phase, p) => {
+    const seen = new Set<string>();
+    phase.processors.forEach((processor, i) => {
+      if (seen.has(processor.name))
+        problems.push(`phases.${p}.processors.${i}.name: ${processor.name} appears twice in ${phase.id}`);
+      seen.add(processor.name);
+    });
+  });
+  config.transitions.forEach((transition, t) => {
+    const at = `transitions.${t}`;
+    const from = phases.get(transition.from);
+    if (!from) {
+      problems.push(`${at}.from: no phase named ${transition.from}`);
+      return;
+    }
+    const names = new Set(from.processors.map((processor) => processor.name));
+    transition.critical.forEach((name, i) => {
+      if (!names.has(name)) problems.push(`${at}.critical.${i}: ${name} is not a processor of ${from.id}`);
+    });
+    const { rule } = transition;
+    if (rule.kind === 'quorum' && rule.fraction === undefined)
+      problems.push(`${at}.rule.fraction: a quorum needs a threshold (fraction of processors, 0-1)`);
+    if (rule.kind === 'tiered') {
+      rule.tiers.forEach((tier, i) => {
+        if (tier.min_completed === undefined && !tier.critical_only)
+          problems.push(`${at}.rule.tiers.${i}: give min_completed or critical_only`);
+        if (tier.min_completed !== undefined && tier.min_completed > from.processors.length)
+          problems.push(
+            `${at}.rule.tiers.${i}.min_completed: ${tier.min_completed} is more than the ${from.processors.length} processors of ${from.id}`,
+          );
+        const previous = rule.tiers[i - 1];
+        if (previous && tier.after_minutes <= previous.after_minutes)
+          problems.push(`${at}.rule.tiers.${i}.after_minutes: tiers must be in increasing order`);
+      });
+    }
+    if ((rule.kind === 'critical_only' || rule.kind === 'quorum') && transition.critical.length === 0)
+      problems.push(`${at}.critical: a ${rule.kind} rule needs at least one critical processor`);
+    if (rule.kind !== 'watch' && !transition.output)
+      problems.push(`${at}.output: a ${rule.kind} transition needs an output topic`);
+  });
+  config.record_count.phases.forEach((id, i) => {
+    if (!phases.has(id)) problems.push(`record_count.phases.${i}: no phase named ${id}`);
+  });
+  const ids = new Set<string>();
+  config.schedules.forEach((job, i) => {
+    if (ids.has(job.id)) problems.push(`schedules.${i}.id: ${job.id} appears twice`);
+    ids.add(job.id);
+  });
+  return problems;
+}
+
+/**
+ * The pipeline definition: the default NBA pipeline deep-merged with
+ * `override`, validated, frozen. Every problem is listed by path at once.
+ */
+export function loadPipelineConfig(override: unknown = {}): PipelineConfig {
+  const parsed = PipelineConfig.safeParse(deepMerge(DEFAULT_PIPELINE, override));
+  if (!parsed.success) throw new ConfigError(issueLines(parsed.error));
+  const problems = crossReferenceProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(parsed.data);
+}

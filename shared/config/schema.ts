@@ -1,0 +1,218 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+const SnakeName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case name');
+const TopicName = z.string().regex(/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/, 'not a valid Pub/Sub topic name');
+const TableName = z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'expected dataset.table');
+const Minutes = z.number().nonnegative();
+const Fraction = z.number().min(0).max(1);
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
+
+export const TimeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'unknown IANA time zone');
+
+export const CronExpression = z.string().refine((expression) => {
+  try {
+    new Cron(expression, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'cron expression does not parse');
+
+/** How many rows a processor should write for a date. */
+export const ExpectedCountRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('static'), rows: z.number().int().nonnegative() }),
+  /** rows per scheduled game on the date (0 games -> 0 expected). */
+  z.object({ kind: z.literal('schedule'), rows_per_game: z.number().nonnegative() }),
+  /** median of the last `days` comparable days of completion history; the fallback until there is enough. */
+  z.object({
+    kind: z.literal('baseline'),
+    days: z.number().int().positive(),
+    min_history: z.number().int().positive(),
+    same_weekday_weight: z.number().nonnegative().optional(),
+    fallback: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('static'), rows: z.number().int().nonnegative() }),
+      z.object({ kind: z.literal('schedule'), rows_per_game: z.number().nonnegative() }),
+    ]),
+  }),
+]);
+export type ExpectedCountRule = z.infer<typeof ExpectedCountRule>;
+
+export const Processor = z.object({
+  name: SnakeName,
+  table: TableName.optional(),
+  date_column: SnakeName.default('game_date'),
+  /** Required processors are the ones a phase counts as "all complete". */
+  required: z.boolean().default(true),
+  expected: ExpectedCountRule.optional(),
+});
+export type Processor = z.infer<typeof Processor>;
+
+export const Phase = z.object({
+  id: SnakeName,
+  label: z.string(),
+  completion_topic: TopicName,
+  processors: z.array(Processor).min(1),
+});
+export type Phase = z.infer<typeof Phase>;
+
+export const TransitionRule = z.discriminatedUnion('kind', [
+  /** Never fires: only watches and alerts on processors still missing. */
+  z.object({ kind: z.literal('watch') }),
+  z.object({ kind: z.literal('all_complete') }),
+  z.object({ kind: z.literal('critical_only') }),
+  z.object({ kind: z.literal('quorum'), fraction: Fraction.optional() }),
+  /** Counted from the date's first completion; the last tier that is due applies. */
+  z.object({
+    kind: z.literal('tiered'),
+    tiers: z
+      .array(
+        z.object({
+          after_minutes: Minutes,
+          /** at least this many of the phase's processors, critical ones included */
+          min_completed: z.number().int().nonnegative().optional(),
+          /** or: the critical set alone is enough */
+          critical_only: z.boolean().optional(),
+        }),
+      )
+      .min(1),
+  }),
+]);
+export type TransitionRule = z.infer<typeof TransitionRule>;
+
+export const Transition = z.object({
+  id: SnakeName,
+  from: SnakeName,
+  to: SnakeName,
+  /** Firestore collection of per-date state, e.g. `phase3_completion` (the incumbent's layout). */
+  state_collection: SnakeName,
+  rule: TransitionRule,
+  critical: z.array(SnakeName).default([]),
+  /** Critical set in, optional ones missing: wait this long for them, then fire degraded. */
+  grace_minutes: Minutes.optional(),
+  /** Critical set still incomplete this long after the first completion: fire degraded with what is in. */
+  deadline_minutes: Minutes.optional(),
+  /** For `watch`: alert on required processors still missing this long after the first completion. */
+  alert_after_minutes: Minutes.optional(),
+  output: z
+    .object({
+      topic: TopicName,
+      /** `phase4_trigger`: the incumbent's shape, one message per source table. */
+      shape: z.enum(['phase4_trigger', 'phase_ready']),
+    })
+    .optional(),
+});
+export type Transition = z.infer<typeof Transition>;
+
+export const RecordCountPolicy = z.object({
+  phases: z.array(SnakeName),
+  retry_below_fraction: Fraction,
+  first_retry_after_minutes: Minutes,
+  backoff_multiplier: z.number().min(1),
+  jitter_fraction: Fraction,
+  max_attempts: z.number().int().positive(),
+  rerun_topic: TopicName,
+  /** Retries for tomorrow's games stop before predictions run (local time in the pipeline zone). */
+  cutoff_local_time: ClockTime,
+  /** Retries for past dates stop when the date is older than this. */
+  past_date_max_age_days: z.number().int().nonnegative(),
+  /** Message count and table count may differ by this fraction before it is a finding. */
+  count_tolerance_fraction: Fraction,
+  circuit_breaker: z.object({ dates: z.number().int().positive(), window_minutes: Minutes }),
+});
+
+export const FreshnessCheck = z.object({
+  table: TableName,
+  date_column: SnakeName.default('game_date'),
+  processed_column: SnakeName.default('processed_at'),
+  min_players: z.number().int().nonnegative(),
+  min_players_with_lines: z.number().int().nonnegative().optional(),
+  warn_after_hours: z.number().positive().optional(),
+  error_after_hours: z.number().positive(),
+  /** below this share of players with a line: error */
+  min_line_coverage: Fraction.optional(),
+  /** share of scheduled games with rows */
+  min_game_coverage: Fraction.optional(),
+});
+
+export const FreshnessGatePolicy = z.object({
+  target: z.enum(['TODAY', 'TOMORROW']),
+  cutoff_local_time: ClockTime,
+  wake_topic: TopicName,
+  output_topic: TopicName,
+  checks: z.array(FreshnessCheck).min(1),
+});
+
+export const GradingPolicy = z.object({
+  bucket: z.string().min(3),
+  path_prefix: z.string(),
+  cache_control: z.string(),
+  baseline_days: z.number().int().positive(),
+  /** below this many graded picks a system's accuracy is not judged */
+  min_sample: z.number().int().positive(),
+  placeholder_line: z.number(),
+  stale_after_minutes: Minutes,
+  production_system: z.string(),
+});
+
+export const ScheduleJob = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a kebab-case job id'),
+  description: z.string(),
+  cron: CronExpression,
+  time_zone: TimeZone,
+  topic: TopicName,
+  /** extra fields carried in the tick message */
+  target_date: z.enum(['TODAY', 'TOMORROW', 'YESTERDAY']).optional(),
+});
+export type ScheduleJob = z.infer<typeof ScheduleJob>;
+
+export const AlertThresholds = z.object({
+  phase_completion_below: Fraction,
+  data_staleness_hours: z.number().positive(),
+  grading_accuracy_below: Fraction,
+  prediction_volume_below: z.number().int().nonnegative(),
+  worker_errors: z.object({ count: z.number().int().positive(), window_minutes: Minutes }),
+});
+
+export const PipelineConfig = z.object({
+  name: SnakeName,
+  project: z.object({
+    id: z.string(),
+    region: z.string(),
+    time_zone: TimeZone,
+    status_page_url: z.string(),
+  }),
+  schedule_table: TableName,
+  phases: z.array(Phase).min(1),
+  transitions: z.array(Transition),
+  topics: z.object({
+    tick: TopicName,
+    alerts: TopicName,
+    dead_letter: TopicName,
+    predictions_complete: TopicName,
+  }),
+  record_count: RecordCountPolicy,
+  freshness_gate: FreshnessGatePolicy,
+  grading: GradingPolicy,
+  schedules: z.array(ScheduleJob),
+  alerts: z.object({
+    thresholds: AlertThresholds,
+    cooldown_minutes: Minutes,
+    slack_webhook_secret: z.string().optional(),
+  }),
+  delivery: z.object({
+    max_delivery_attempts: z.number().int().min(5).max(100),
+    min_backoff_seconds: z.number().int().min(0).max(600),
+    max_backoff_seconds: z.number().int().min(0).max(600),
+    ack_deadline_seconds: z.number().int().min(10).max(600),
+  }),
+});
+export type PipelineConfig = z.infer<typeof PipelineConfig>;
+export type PipelineConfigInput = z.input<typeof PipelineConfig>;

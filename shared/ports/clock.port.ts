@@ -1,0 +1,4 @@
+/** Where "now" comes from: the system clock, or the replay's simulated clock. */
+export interface Clock {
+  now(): Date;
+}
