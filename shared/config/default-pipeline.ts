@@ -115,6 +115,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     alerts: 'shotclock-alerts',
     dead_letter: 'shotclock-dead-letter',
     predictions_complete: 'nba-phase5-predictions-complete',
+    gate_decisions: 'shotclock-gate-decisions',
   },
   record_count: {
     phases: ['phase3'],

@@ -17,14 +17,25 @@ export const TimeZone = z.string().refine((zone) => {
   }
 }, 'unknown IANA time zone');
 
-export const CronExpression = z.string().refine((expression) => {
-  try {
-    new Cron(expression, { paused: true });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'cron expression does not parse');
+/**
+ * Cloud Scheduler reads unix-cron: exactly five fields. croner would also take a
+ * seconds field or `@daily`, which the local scheduler would run and Cloud
+ * Scheduler would refuse at deploy time, so those are refused here.
+ */
+export const CronExpression = z
+  .string()
+  .refine(
+    (expression) => expression.trim().split(/\s+/).length === 5,
+    { message: 'cron expression needs five fields (minute hour day-of-month month day-of-week)', abort: true },
+  )
+  .refine((expression) => {
+    try {
+      new Cron(expression, { paused: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'cron expression does not parse');
 
 /** How many rows a processor should write for a date. */
 export const ExpectedCountRule = z.discriminatedUnion('kind', [
@@ -197,6 +208,8 @@ export const PipelineConfig = z.object({
     alerts: TopicName,
     dead_letter: TopicName,
     predictions_complete: TopicName,
+    /** every freshness-gate decision, for dashboards and the status page */
+    gate_decisions: TopicName,
   }),
   record_count: RecordCountPolicy,
   freshness_gate: FreshnessGatePolicy,
