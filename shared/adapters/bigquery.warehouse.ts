@@ -43,6 +43,11 @@ export class BigQueryWarehouse implements Warehouse {
     );
   }
 
+  /** DML runs as a query job; its result set is empty. */
+  async execute(sql: string, params: Record<string, SqlParameter> = {}): Promise<void> {
+    await this.query(sql, params);
+  }
+
   async insert(table: string, rows: WarehouseRow[]): Promise<void> {
     if (rows.length === 0) return;
     const [dataset, name] = tableName(table).split('.');

@@ -117,6 +117,10 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
+  async execute(sql: string, params: Record<string, SqlParameter> = {}): Promise<void> {
+    await this.query(sql, params);
+  }
+
   insert(table: string, rows: WarehouseRow[]): Promise<void> {
     return this.serially(() => this.insertRows(table, rows));
   }

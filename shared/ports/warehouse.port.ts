@@ -17,6 +17,11 @@ export interface Warehouse {
     sql: string,
     params?: Record<string, SqlParameter>,
   ): Promise<Row[]>;
+  /**
+   * Runs one DML statement (MERGE, INSERT ... SELECT, DELETE) in the shared
+   * dialect. A single statement is atomic on both engines.
+   */
+  execute(sql: string, params?: Record<string, SqlParameter>): Promise<void>;
   /** Appends rows; column names must exist in the table. */
   insert(table: string, rows: WarehouseRow[]): Promise<void>;
   tableExists(table: string): Promise<boolean>;
