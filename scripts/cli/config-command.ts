@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readSettings } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/load.js';
@@ -10,7 +11,9 @@ export function register(program: Command): void {
     )
     .action(() => {
       try {
-        console.log(JSON.stringify(readSettings().config, null, 2));
+        console.log(
+          JSON.stringify(readSettings(undefined, (path) => readFileSync(path, 'utf8')).config, null, 2),
+        );
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         console.error(error.message);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { issueLines } from '../messages/pubsub-event.js';
 import { ConfigError, deepMerge, loadPipelineConfig } from './load.js';
@@ -39,16 +38,34 @@ export interface Settings {
   projectId: string;
 }
 
-export function readSettings(source: Record<string, string | undefined> = process.env): Settings {
+/** Reads the file SHOTCLOCK_CONFIG_FILE names. Injected, so shared/config itself does no I/O. */
+export type ConfigFileReader = (path: string) => string;
+
+export function readSettings(
+  source: Record<string, string | undefined> = process.env,
+  readConfigFile?: ConfigFileReader,
+): Settings {
   const parsed = RuntimeEnv.safeParse(source);
   if (!parsed.success) throw new ConfigError(issueLines(parsed.error).map((line) => `env ${line}`));
   const env = Object.freeze(parsed.data);
   const overrides: unknown[] = [];
   if (env.SHOTCLOCK_CONFIG) overrides.push(parseJson('SHOTCLOCK_CONFIG', env.SHOTCLOCK_CONFIG));
   if (env.SHOTCLOCK_CONFIG_FILE)
-    overrides.push(parseJson(env.SHOTCLOCK_CONFIG_FILE, readFileSync(env.SHOTCLOCK_CONFIG_FILE, 'utf8')));
+    overrides.push(parseJson(env.SHOTCLOCK_CONFIG_FILE, readFile(env.SHOTCLOCK_CONFIG_FILE, readConfigFile)));
   const config = loadPipelineConfig(overrides.reduce((merged, next) => deepMerge(merged, next), {}));
   return Object.freeze({ env, config, projectId: env.GOOGLE_CLOUD_PROJECT ?? config.project.id });
+}
+
+function readFile(path: string, reader: ConfigFileReader | undefined): string {
+  if (!reader)
+    throw new ConfigError([
+      `env SHOTCLOCK_CONFIG_FILE: this entry point reads no files; put the override in SHOTCLOCK_CONFIG`,
+    ]);
+  try {
+    return reader(path);
+  } catch (error) {
+    throw new ConfigError([`env SHOTCLOCK_CONFIG_FILE: cannot read ${path} (${(error as Error).message})`]);
+  }
 }
 
 function parseJson(where: string, text: string): unknown {

@@ -1,4 +1,4 @@
 export { DEFAULT_PIPELINE } from './default-pipeline.js';
-export { readSettings, type RuntimeEnv, type Settings } from './env.js';
+export { type ConfigFileReader, readSettings, type RuntimeEnv, type Settings } from './env.js';
 export { ConfigError, deepMerge, loadPipelineConfig } from './load.js';
 export * from './schema.js';

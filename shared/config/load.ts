@@ -13,11 +13,21 @@ type Plain = Record<string, unknown>;
 const isPlain = (value: unknown): value is Plain =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Objects merge key by key; arrays and scalars in the override replace the default. */
+/** Keys that would reach `Object.prototype` through an assignment; never part of a config. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Objects merge key by key; arrays and scalars in the override replace the default.
+ * `__proto__` and friends (JSON.parse makes them own keys) are dropped, so an override
+ * cannot swap the prototype of a merged object and slip in inherited fields.
+ */
 export function deepMerge(base: unknown, override: unknown): unknown {
   if (!isPlain(base) || !isPlain(override)) return override === undefined ? base : override;
   const merged: Plain = { ...base };
-  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+  for (const [key, value] of Object.entries(override)) {
+    if (PROTOTYPE_KEYS.has(key)) continue;
+    merged[key] = deepMerge(Object.hasOwn(base, key) ? base[key] : undefined, value);
+  }
   return merged;
 }
 

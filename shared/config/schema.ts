@@ -24,10 +24,10 @@ export const TimeZone = z.string().refine((zone) => {
  */
 export const CronExpression = z
   .string()
-  .refine(
-    (expression) => expression.trim().split(/\s+/).length === 5,
-    { message: 'cron expression needs five fields (minute hour day-of-month month day-of-week)', abort: true },
-  )
+  .refine((expression) => expression.trim().split(/\s+/).length === 5, {
+    message: 'cron expression needs five fields (minute hour day-of-month month day-of-week)',
+    abort: true,
+  })
   .refine((expression) => {
     try {
       new Cron(expression, { paused: true });
