@@ -35,8 +35,27 @@ export const Alert = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
   raised_at: IsoTimestamp,
   status_url: z.string().optional(),
+  /**
+   * Set when the alert is about an operation that is retried (a re-run, a
+   * publish). The sink records earlier attempts but tells people only on the
+   * final one: `attempt >= max_attempts`, or `final: true` when the caller
+   * knows no further attempt will happen (a cutoff passed).
+   */
+  retry: z
+    .object({
+      attempt: z.number().int().positive(),
+      max_attempts: z.number().int().positive(),
+      final: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type Alert = z.infer<typeof Alert>;
+
+/** True when the alert may reach people now (not an intermediate attempt of a retried operation). */
+export function isFinalAttempt(alert: Pick<Alert, 'retry'>): boolean {
+  if (!alert.retry) return true;
+  return alert.retry.final === true || alert.retry.attempt >= alert.retry.max_attempts;
+}
 
 export const AlertResolution = z.object({
   key: z.string().min(1),

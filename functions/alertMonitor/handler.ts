@@ -1,0 +1,42 @@
+import { decodeJson } from '../../shared/messages/pubsub-event.js';
+import { SchedulerTick } from '../../shared/messages/tick.js';
+import type { Bus } from '../../shared/ports/bus.port.js';
+import { PermanentError } from '../../shared/runtime/errors.js';
+import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
+import { alertOnDeadLetter } from './dead-letter-alert.js';
+import { runTickRules, type TickRuleDependencies } from './tick-rules.js';
+
+export const FUNCTION_NAME = 'alertMonitor';
+/** The scheduler job that drives time-based rules; other jobs on the tick topic are not ours. */
+export const TICK_JOB = 'shotclock-tick';
+
+export type AlertMonitorDependencies = TickRuleDependencies & { bus: Bus; projectId?: string };
+
+/**
+ * Two subscriptions reach this handler: the tick topic (`config.topics.tick`)
+ * and the dead-letter topic (`config.topics.dead_letter`).
+ */
+export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitorDependencies>) {
+  return pubsubEventHandler(FUNCTION_NAME, dependencies, async ({ message, logger }, deps) => {
+    const scoped = { ...deps, logger };
+    if (message.topic === deps.config.topics.dead_letter || looksLikeDeadLetter(message.attributes)) {
+      await alertOnDeadLetter(scoped, message);
+      return;
+    }
+    const tick = decodeJson(message.data, SchedulerTick);
+    if (!tick.ok) {
+      // Unknown topic and not a tick: anything that is not clearly a tick is treated as a dead letter.
+      if (message.topic !== deps.config.topics.tick) return alertOnDeadLetter(scoped, message);
+      throw new PermanentError(`not a scheduler tick: ${tick.reason}`);
+    }
+    if (tick.value.job !== TICK_JOB) {
+      logger.debug('tick for another job, ignored', { job: tick.value.job });
+      return;
+    }
+    await runTickRules(scoped);
+  });
+}
+
+function looksLikeDeadLetter(attributes: Record<string, string>): boolean {
+  return 'CloudPubSubDeadLetterSourceSubscription' in attributes || 'function_name' in attributes;
+}

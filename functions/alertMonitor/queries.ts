@@ -1,0 +1,43 @@
+import { tableName, type Warehouse } from '../../shared/ports/warehouse.port.js';
+
+const PREDICTIONS = 'nba_predictions.player_prop_predictions';
+
+export interface PredictionVolume {
+  predictions: number;
+  /** newest active prediction for the date: when predictions ran */
+  newest_created_at: string | undefined;
+}
+
+/** Active predictions for a date (the incumbent's own volume query counts `is_active = TRUE`). */
+export async function predictionVolume(warehouse: Warehouse, gameDate: string): Promise<PredictionVolume> {
+  const [row] = await warehouse.query<{ predictions: number; newest: string | null }>(
+    `SELECT COUNT(*) AS predictions, MAX(created_at) AS newest
+     FROM ${tableName(PREDICTIONS)}
+     WHERE game_date = CAST(@game_date AS DATE) AND is_active = TRUE`,
+    { game_date: gameDate },
+  );
+  return {
+    predictions: Number(row?.predictions ?? 0),
+    newest_created_at: row?.newest ?? undefined,
+  };
+}
+
+/** Newest `processed_column` among a table's rows for the date; undefined when it has none. */
+export async function newestProcessedAt(
+  warehouse: Warehouse,
+  table: string,
+  dateColumn: string,
+  processedColumn: string,
+  gameDate: string,
+): Promise<string | undefined> {
+  const column = (name: string) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a column name: ${JSON.stringify(name)}`);
+    return name;
+  };
+  const [row] = await warehouse.query<{ newest: string | null }>(
+    `SELECT MAX(${column(processedColumn)}) AS newest FROM ${tableName(table)}
+     WHERE ${column(dateColumn)} = CAST(@game_date AS DATE)`,
+    { game_date: gameDate },
+  );
+  return row?.newest ?? undefined;
+}
