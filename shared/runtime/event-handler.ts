@@ -5,6 +5,9 @@ import type { Bus } from '../ports/bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { deadLetter } from './dead-letter.js';
 import { isTransient, PermanentError } from './errors.js';
+import type { FunctionDescriptor } from '../probe/function-descriptor.js';
+import { answerProbe } from '../probe/function-probe.js';
+import { probeScopeOfEvent } from '../probe/probe-request.js';
 
 export interface EventHandlerDependencies {
   config: PipelineConfig;
@@ -29,13 +32,23 @@ type CloudEventWithTrace = CloudEventLike & { traceparent?: string };
  * - a transient failure (UNAVAILABLE, ABORTED, timeouts, 429/5xx): throw;
  * - anything else is a bug: throw too, and the subscription's own dead-letter
  *   policy (max delivery attempts) stops it looping.
+ * A probe request (see shared/probe/probe-request.ts) is answered, not
+ * handled: `options.probe` says which env, lazy modules and backends to check.
  */
 export function pubsubEventHandler<Deps extends EventHandlerDependencies>(
   functionName: string,
   dependencies: () => Promise<Deps>,
   handle: (event: HandledEvent, deps: Deps) => Promise<void>,
+  options: { probe?: FunctionDescriptor } = {},
 ): (event: CloudEventWithTrace) => Promise<void> {
   return async (event) => {
+    const probeScope = probeScopeOfEvent(event);
+    if (probeScope) {
+      const answer = await answerProbe(functionName, dependencies, probeScope, options.probe);
+      // functions-framework sends the resolved value as the response body; the
+      // declared type stays `void` so every function's handler type is unchanged.
+      return answer as unknown as undefined;
+    }
     const deps = await dependencies();
     const baseLogger = deps.logger.child({
       function: functionName,

@@ -1,0 +1,11 @@
+import type { FunctionDescriptor } from '../../shared/probe/function-descriptor.js';
+
+export const descriptor: FunctionDescriptor = {
+  name: 'dependencyProbe',
+  targets: [
+    { target: 'dependencyProbe', signature: 'http' },
+    { target: 'dependencyProbeTick', signature: 'cloudevent' },
+  ],
+  // Cloud Scheduler is read only when the probe runs.
+  lazyModules: ['@google-cloud/scheduler'],
+};

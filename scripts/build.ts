@@ -1,0 +1,217 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
+
+/**
+ * `npm run build`: one self-contained folder per function, `dist/<name>/`,
+ * ready for `gcloud functions deploy --source`: `index.js` (ESM), its source
+ * map, the esbuild metafile, and a `package.json` declaring exactly the
+ * packages the bundle imports at run time, pinned to the lock file.
+ */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const FUNCTIONS_DIR = join(REPO_ROOT, 'functions');
+export const DIST_DIR = join(REPO_ROOT, 'dist');
+
+/** The deploy runtime is nodejs22; the bundle also runs on 20 locally. */
+const TARGET = 'node20';
+const ENGINES = { node: '>=20' };
+
+/**
+ * Packages left out of the bundle and installed beside it:
+ * - the functions framework, whose function registry is module state: a
+ *   bundled copy would register into a registry the server never reads
+ *   (functions-framework-nodejs issue #477);
+ * - the Google Cloud SDKs: google-gax reads its proto files from disk;
+ * - native packages.
+ */
+const EXTERNAL = ['@google-cloud/*'];
+const ALWAYS_DEPENDED_ON = ['@google-cloud/functions-framework'];
+/**
+ * Local stand-ins that must never reach production. A function may reach one
+ * through a lazy, local-only path (`SHOTCLOCK_WAREHOUSE=duckdb:...`); in the
+ * bundle that import becomes a module that throws, so the package never
+ * declares it and the path fails loudly if production ever takes it.
+ */
+const LOCAL_ONLY = /^@duckdb\//;
+
+const localOnlyStub: Plugin = {
+  name: 'local-only-stub',
+  setup(build) {
+    build.onResolve({ filter: LOCAL_ONLY }, (args) => ({ path: args.path, namespace: 'local-only' }));
+    build.onLoad({ filter: /.*/, namespace: 'local-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is local only and not in production bundles`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** CommonJS packages bundled into ESM still call `require` for Node built-ins. */
+const REQUIRE_SHIM =
+  "import { createRequire as __shotclockCreateRequire } from 'node:module';\n" +
+  'const require = __shotclockCreateRequire(import.meta.url);';
+
+export interface BuiltFunction {
+  name: string;
+  outDir: string;
+  /** bytes of index.js */
+  bundleBytes: number;
+  /** package -> exact version, as written to package.json */
+  dependencies: Record<string, string>;
+  /** packages the bundle reaches only through a dynamic `import()`: its lazy paths */
+  lazyPackages: string[];
+}
+
+export class BuildError extends Error {
+  override readonly name = 'BuildError';
+}
+
+/** Every deployable function: a folder under `functions/` with an `index.ts`. */
+export function listFunctions(functionsDir = FUNCTIONS_DIR): string[] {
+  if (!existsSync(functionsDir)) return [];
+  return readdirSync(functionsDir)
+    .filter((name) => statSync(join(functionsDir, name)).isDirectory())
+    .filter((name) => existsSync(join(functionsDir, name, 'index.ts')))
+    .sort();
+}
+
+/** `@scope/name/sub/path` -> `@scope/name`; `name/sub` -> `name`; built-ins -> undefined. */
+export function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('node:') || specifier.startsWith('.') || specifier.startsWith('/'))
+    return undefined;
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  return isBuiltin(name) ? undefined : name;
+}
+
+const BUILTINS = new Set((await import('node:module')).builtinModules);
+function isBuiltin(name: string): boolean {
+  return BUILTINS.has(name);
+}
+
+type LockFile = { packages: Record<string, { version?: string }> };
+
+export function lockedVersions(root = REPO_ROOT): (name: string) => string {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as LockFile;
+  return (name) => {
+    const version = lock.packages[`node_modules/${name}`]?.version;
+    if (!version) throw new BuildError(`${name} is imported but not in package-lock.json`);
+    return version;
+  };
+}
+
+/** External packages the bundle imports, split by how: at load time, or lazily. */
+export function externalImports(metafile: Metafile): { eager: string[]; lazy: string[] } {
+  const eager = new Set<string>();
+  const lazy = new Set<string>();
+  for (const output of Object.values(metafile.outputs))
+    for (const imported of output.imports) {
+      if (!imported.external) continue;
+      const name = packageOf(imported.path);
+      if (!name) continue;
+      (imported.kind === 'dynamic-import' ? lazy : eager).add(name);
+    }
+  for (const name of eager) lazy.delete(name);
+  return { eager: [...eager].sort(), lazy: [...lazy].sort() };
+}
+
+/** Local-only packages that would still be loaded from node_modules: a build error. */
+function localOnlyExternals(metafile: Metafile): string[] {
+  return [...new Set(Object.values(metafile.outputs).flatMap((output) => output.imports))]
+    .filter((imported) => imported.external && LOCAL_ONLY.test(imported.path))
+    .map((imported) => imported.path);
+}
+
+export async function buildFunction(options: {
+  name: string;
+  entry: string;
+  outDir: string;
+  root?: string;
+}): Promise<BuiltFunction> {
+  const { name, entry, outDir } = options;
+  const root = options.root ?? REPO_ROOT;
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    entryPoints: [entry],
+    outfile: join(outDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: TARGET,
+    sourcemap: true,
+    sourcesContent: false,
+    // Smaller and quicker to parse on a cold start; names are kept so stack traces still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    metafile: true,
+    external: EXTERNAL,
+    plugins: [localOnlyStub],
+    banner: { js: REQUIRE_SHIM },
+    absWorkingDir: root,
+    logLevel: 'silent',
+    legalComments: 'linked',
+  });
+  const forbidden = localOnlyExternals(result.metafile);
+  if (forbidden.length > 0)
+    throw new BuildError(`${name}: a production bundle may not import ${forbidden.join(', ')}`);
+  writeFileSync(join(outDir, 'metafile.json'), JSON.stringify(result.metafile, null, 2));
+
+  const { eager, lazy } = externalImports(result.metafile);
+  const version = lockedVersions(root);
+  const names = [...new Set([...ALWAYS_DEPENDED_ON, ...eager, ...lazy])].sort();
+  const dependencies = Object.fromEntries(names.map((dependency) => [dependency, version(dependency)]));
+  const manifest = {
+    name: `shotclock-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
+    version: '0.0.0',
+    private: true,
+    type: 'module',
+    main: 'index.js',
+    engines: ENGINES,
+    dependencies,
+  };
+  writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return {
+    name,
+    outDir,
+    bundleBytes: statSync(join(outDir, 'index.js')).size,
+    dependencies,
+    lazyPackages: lazy,
+  };
+}
+
+export async function buildAll(
+  options: { functionsDir?: string; distDir?: string } = {},
+): Promise<BuiltFunction[]> {
+  const functionsDir = options.functionsDir ?? FUNCTIONS_DIR;
+  const distDir = options.distDir ?? DIST_DIR;
+  const built: BuiltFunction[] = [];
+  for (const name of listFunctions(functionsDir))
+    built.push(
+      await buildFunction({
+        name,
+        entry: join(functionsDir, name, 'index.ts'),
+        outDir: join(distDir, name),
+      }),
+    );
+  return built;
+}
+
+async function main() {
+  const started = performance.now();
+  const built = await buildAll();
+  for (const fn of built)
+    console.log(
+      `${relative(REPO_ROOT, fn.outDir).padEnd(28)} ${(fn.bundleBytes / 1024).toFixed(1).padStart(8)} KiB  ` +
+        Object.keys(fn.dependencies).join(', '),
+    );
+  console.log(`${built.length} functions built in ${Math.round(performance.now() - started)} ms`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error) => {
+    console.error(error instanceof BuildError ? error.message : error);
+    process.exit(1);
+  });
+}
