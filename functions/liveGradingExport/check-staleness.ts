@@ -1,0 +1,69 @@
+import { resolveGameDate } from '../../shared/domain/calendar.js';
+import { exportStaleness } from '../../shared/domain/grading-stats.js';
+import { alertKey } from '../../shared/messages/alert.js';
+import { scheduledGames } from '../../shared/queries/schedule.js';
+import { exportPath, type LiveGradingDependencies } from './grade-date.js';
+
+export interface StalenessCheck {
+  stale: boolean;
+  games_in_progress: number;
+  minutes_since_update: number | null;
+  alert?: string;
+}
+
+/**
+ * On the tick: games are being played (today's, or last night's still going
+ * after midnight) and `latest.json` has not moved for longer than the limit,
+ * so the site shows old numbers and nobody knows. The incumbent once went a
+ * night at 0 graded with nothing said.
+ */
+export async function checkExportStaleness(deps: LiveGradingDependencies): Promise<StalenessCheck> {
+  const { config, clock, warehouse, objects } = deps;
+  const now = clock.now();
+  const dates = [
+    ...new Set(['TODAY', 'YESTERDAY'].map((day) => resolveGameDate(day, now, config.project.time_zone))),
+  ];
+  const schedules = await Promise.all(dates.map((date) => scheduledGames(warehouse, config, date)));
+  const live = schedules.filter((schedule) => schedule.in_progress > 0);
+  const gamesInProgress = live.reduce((sum, schedule) => sum + schedule.in_progress, 0);
+  if (gamesInProgress === 0) return { stale: false, games_in_progress: 0, minutes_since_update: null };
+
+  const latestPath = exportPath(config.grading.path_prefix, 'latest.json');
+  const latest = await objects.get(config.grading.bucket, latestPath);
+  const verdict = exportStaleness({
+    now,
+    gamesInProgress,
+    latestUpdatedAt: latest?.updatedAt,
+    staleAfterMinutes: config.grading.stale_after_minutes,
+  });
+  const result = {
+    stale: verdict.stale,
+    games_in_progress: gamesInProgress,
+    minutes_since_update: verdict.minutesSinceUpdate,
+  };
+  if (!verdict.stale) return result;
+
+  const gameDate = live[0]!.game_date;
+  const key = alertKey('grading_export_stale', 'latest.json', gameDate);
+  const age =
+    verdict.minutesSinceUpdate === null
+      ? 'does not exist'
+      : `has not changed for ${Math.round(verdict.minutesSinceUpdate)} minutes`;
+  await deps.alerts.raise({
+    key,
+    rule: 'grading_export_stale',
+    severity: 'ERROR',
+    subject: `${config.grading.bucket}/${latestPath}`,
+    game_date: gameDate,
+    message: `live grading export ${config.grading.bucket}/${latestPath} ${age} while ${gamesInProgress} game(s) are in progress (limit ${config.grading.stale_after_minutes} minutes)`,
+    details: {
+      games_in_progress: gamesInProgress,
+      minutes_since_update: verdict.minutesSinceUpdate,
+      last_updated_at: latest?.updatedAt ?? null,
+      stale_after_minutes: config.grading.stale_after_minutes,
+    },
+    raised_at: now.toISOString(),
+    status_url: config.project.status_page_url,
+  });
+  return { ...result, alert: key };
+}

@@ -1,0 +1,72 @@
+import type { HttpFunction } from '@google-cloud/functions-framework';
+import type { PipelineConfig } from '../../shared/config/schema.js';
+import { resolveGameDate } from '../../shared/domain/calendar.js';
+import { GameDate } from '../../shared/messages/primitives.js';
+import { decodeJson, describeIssues } from '../../shared/messages/pubsub-event.js';
+import { SchedulerTick } from '../../shared/messages/tick.js';
+import type { Bus } from '../../shared/ports/bus.port.js';
+import { isTransient, PermanentError } from '../../shared/runtime/errors.js';
+import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
+import { checkExportStaleness } from './check-staleness.js';
+import { gradeAndExport, type LiveGradingDependencies } from './grade-date.js';
+
+export const FUNCTION_NAME = 'liveGradingExport';
+/** Scheduler jobs that grade, and the date each stands for when the job config does not say. */
+export const GRADING_JOBS: Readonly<Record<string, 'TODAY' | 'YESTERDAY'>> = {
+  'live-grading-evening': 'TODAY',
+  'live-grading-late': 'YESTERDAY',
+  'live-grading-final': 'YESTERDAY',
+};
+/** The every-5-minutes tick, on which staleness is judged. */
+export const STALENESS_JOB = 'shotclock-tick';
+
+function gradingDate(tick: SchedulerTick, config: PipelineConfig, now: Date): string {
+  const day =
+    tick.target_date ??
+    config.schedules.find((job) => job.id === tick.job)?.target_date ??
+    GRADING_JOBS[tick.job]!;
+  const date = resolveGameDate(day, now, config.project.time_zone);
+  const parsed = GameDate.safeParse(date);
+  if (!parsed.success) throw new PermanentError(`target_date: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Scheduler ticks on `config.topics.tick`: grading jobs grade and export, the tick checks staleness. */
+export function makeLiveGradingExportHandler(
+  deps: () => Promise<LiveGradingDependencies & { bus: Bus; projectId?: string }>,
+) {
+  return pubsubEventHandler(FUNCTION_NAME, deps, async ({ message, logger }, backends) => {
+    const tick = decodeJson(message.data, SchedulerTick);
+    if (!tick.ok) throw new PermanentError(tick.reason);
+    const run = { ...backends, logger };
+    if (tick.value.job === STALENESS_JOB) {
+      await checkExportStaleness(run);
+      return;
+    }
+    if (!(tick.value.job in GRADING_JOBS)) return; // another function's job on the shared topic
+    await gradeAndExport(run, gradingDate(tick.value, backends.config, backends.clock.now()));
+  });
+}
+
+/** On demand: `GET ?date=YYYY-MM-DD` grades and exports that date and answers with the run. */
+export function makeLiveGradingExportHttp(deps: () => Promise<LiveGradingDependencies>): HttpFunction {
+  return async (request, response) => {
+    const date = GameDate.safeParse(request.query?.date);
+    if (!date.success) {
+      const reason =
+        request.query?.date === undefined ? 'expected ?date=YYYY-MM-DD' : describeIssues(date.error);
+      response.status(400).json({ error: `date: ${reason}` });
+      return;
+    }
+    const backends = await deps();
+    try {
+      response.status(200).json(await gradeAndExport(backends, date.data));
+    } catch (error) {
+      backends.logger.error('on-demand grading failed', {
+        game_date: date.data,
+        error: (error as Error).message,
+      });
+      response.status(isTransient(error) ? 503 : 500).json({ error: (error as Error).message });
+    }
+  };
+}
