@@ -43,3 +43,16 @@ export function minutesBetween(from: Date | string, to: Date | string): number {
 export function addMinutes(at: Date | string, minutes: number): Date {
   return new Date(new Date(at).getTime() + minutes * 60_000);
 }
+
+/**
+ * Whether a game date is close enough to `now` to be real work: the message
+ * schema takes any calendar date, so 2031-01-17 (a typo, a bad clock) passes it
+ * and must be refused here. Measured from `now`'s UTC date; `maxDaysAway` covers
+ * both directions (back-fills of past dates, tomorrow's games).
+ */
+export function isPlausibleGameDate(date: string, now: Date, maxDaysAway: number): boolean {
+  const parsed = DateTime.fromISO(date, { zone: 'UTC' });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !parsed.isValid) return false;
+  const today = DateTime.fromJSDate(now, { zone: 'UTC' }).startOf('day');
+  return Math.abs(parsed.diff(today, 'days').days) <= maxDaysAway;
+}

@@ -14,9 +14,21 @@ const ProcessorNameInput = z
   .max(200, 'processor name is longer than 200 characters')
   .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'processor name must be a class or snake_case name');
 
+/** A class or snake name, normalised; `Processor` or `AsyncProcessor` alone leave nothing and are refused. */
+const NormalisedProcessorName = ProcessorNameInput.transform((raw, ctx) => {
+  const name = normaliseProcessorName(raw);
+  if (/^[a-z][a-z0-9_]*$/.test(name)) return name;
+  ctx.issues.push({
+    code: 'custom',
+    input: raw,
+    message: `${raw} leaves no processor name once Async/Processor are dropped`,
+  });
+  return z.NEVER;
+});
+
 /** The incumbent's completion message, as every phase publishes it. */
 export const ProcessorCompletion = z.object({
-  processor_name: ProcessorNameInput.transform(normaliseProcessorName),
+  processor_name: NormalisedProcessorName,
   phase: z.string().max(64).optional(),
   execution_id: z.string().max(200).optional(),
   correlation_id: z.string().max(200).optional(),
@@ -39,7 +51,7 @@ export type ProcessorCompletion = z.infer<typeof ProcessorCompletion>;
 
 /** What a legacy emitter still sends. */
 export const LegacyCompletion = z.object({
-  processor: ProcessorNameInput,
+  processor: NormalisedProcessorName,
   data_date: GameDate,
   status: CompletionStatus,
   records_created: z.number().int().nonnegative().optional(),
@@ -58,7 +70,7 @@ export const CompletionMessage = z.preprocess(
     ProcessorCompletion,
     LegacyCompletion.transform(
       (legacy): ProcessorCompletion => ({
-        processor_name: normaliseProcessorName(legacy.processor),
+        processor_name: legacy.processor,
         game_date: legacy.data_date,
         status: legacy.status,
         ...(legacy.records_created === undefined ? {} : { record_count: legacy.records_created }),

@@ -59,22 +59,81 @@ export function decodeJson<S extends z.ZodType>(data: Buffer, schema: S): Decode
     return { ok: false, reason: `message data is ${data.length} bytes, over the ${MAX_MESSAGE_BYTES} limit` };
   let json: unknown;
   try {
-    json = JSON.parse(data.toString('utf8'));
+    // a UTF-8 byte order mark is not content; some emitters write one
+    json = JSON.parse(data.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     return { ok: false, reason: `message data is not JSON: ${(error as Error).message}` };
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, reason: describeIssues(parsed.error) };
+  return { ok: false, reason: describeIssues(parsed.error, json) };
 }
 
-/** One line per problem: `path.to.field: what was wrong`. */
-export function issueLines(error: z.ZodError): string[] {
-  return error.issues.map(
-    (issue) => `${issue.path.length ? issue.path.join('.') : '(message)'}: ${issue.message}`,
+type Issue = z.core.$ZodIssue;
+type Located = { path: PropertyKey[]; issue: Issue };
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (value, key) =>
+      typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+        ? (value as Record<PropertyKey, unknown>)[key]
+        : undefined,
+    input,
   );
 }
 
-export function describeIssues(error: z.ZodError): string {
-  return issueLines(error).slice(0, 8).join('; ');
+/** A required field that is absent (an enum reports that as a wrong value, so the input is looked at too). */
+function isMissing({ path, issue }: Located, input: unknown): boolean {
+  if (issue.code === 'invalid_type') return /received undefined$/.test(issue.message);
+  return issue.code === 'invalid_value' && input !== undefined && valueAt(input, path) === undefined;
+}
+
+/**
+ * A union (current or legacy message shape) reports only "Invalid input". Report
+ * the shape the sender most likely meant instead: the branch with the fewest
+ * missing fields, then the fewest problems, then the first.
+ */
+function closestBranch(issue: Issue, path: PropertyKey[], input: unknown): Issue[] | undefined {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return undefined;
+  const score = (branch: Issue[]) =>
+    [
+      branch.filter((inner) => isMissing({ path: [...path, ...inner.path], issue: inner }, input)).length,
+      branch.length,
+    ] as const;
+  return issue.errors.reduce((best, branch) => {
+    const [bestMissing, bestCount] = score(best);
+    const [missing, count] = score(branch);
+    return missing < bestMissing || (missing === bestMissing && count < bestCount) ? branch : best;
+  });
+}
+
+function flatten(issues: readonly Issue[], input: unknown, prefix: readonly PropertyKey[] = []): Located[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    const branch = closestBranch(issue, path, input);
+    return branch ? flatten(branch, input, path) : [{ path, issue }];
+  });
+}
+
+function describeMissing(issue: Issue): string {
+  if (issue.code === 'invalid_type') return `missing (expected ${issue.expected})`;
+  if (issue.code === 'invalid_value')
+    return `missing (expected one of ${issue.values.map(String).join('|')})`;
+  return issue.message;
+}
+
+/**
+ * One line per problem: `path.to.field: what was wrong`; a missing field says
+ * `missing`. Pass the parsed input so a missing enum field is told apart from a
+ * wrong value.
+ */
+export function issueLines(error: z.ZodError, input?: unknown): string[] {
+  return flatten(error.issues, input).map((located) => {
+    const where = located.path.length ? located.path.map(String).join('.') : '(message)';
+    return `${where}: ${isMissing(located, input) ? describeMissing(located.issue) : located.issue.message}`;
+  });
+}
+
+export function describeIssues(error: z.ZodError, input?: unknown): string {
+  return issueLines(error, input).slice(0, 8).join('; ');
 }
