@@ -29,8 +29,10 @@ export interface OutboxEntry {
   attempts: number;
   last_error?: string;
   sent_at?: string;
-  /** merged into this document once every message is out */
-  on_sent?: { path: string; fields: StateDocument };
+  /** merged into this document once every message is out (`sent_at_field`, if named, gets the send time) */
+  on_sent?: { path: string; fields: StateDocument; sent_at_field?: string };
+  /** ISO time until which one driver holds the entry ('' when free) */
+  lease_until?: string;
 }
 
 export function outboxId(...parts: string[]): string {
@@ -64,11 +66,30 @@ export interface OutboxDependencies {
   logger: Logger;
 }
 
+/** How long one driver holds an entry; a driver that died mid-publish frees it when this runs out. */
+export const OUTBOX_LEASE_MS = 60_000;
+
+/**
+ * Takes the entry for this driver, so two drivers (the decision's own call and
+ * a tick, or two ticks) never publish the same entry side by side. Returns the
+ * entry when this driver may publish it.
+ */
+async function lease(deps: OutboxDependencies, path: string): Promise<OutboxEntry | undefined> {
+  const now = deps.clock.now();
+  return deps.state.transaction(async (tx) => {
+    const entry = (await tx.get(path)) as unknown as OutboxEntry | undefined;
+    if (!entry || entry.state === 'sent') return undefined;
+    if (entry.lease_until && entry.lease_until > now.toISOString()) return undefined;
+    tx.merge(path, { lease_until: new Date(now.getTime() + OUTBOX_LEASE_MS).toISOString() });
+    return entry;
+  });
+}
+
 /** Publishes one entry's remaining messages; true when the entry is now sent. */
 export async function drive(deps: OutboxDependencies, id: string): Promise<boolean> {
   const path = `${OUTBOX}/${id}`;
-  const entry = (await deps.state.get(path)) as unknown as OutboxEntry | undefined;
-  if (!entry || entry.state === 'sent') return entry?.state === 'sent';
+  const entry = await lease(deps, path);
+  if (!entry) return (await deps.state.get(path))?.state === 'sent';
   let sent = entry.sent_count;
   try {
     for (const message of entry.messages.slice(sent)) {
@@ -84,6 +105,7 @@ export async function drive(deps: OutboxDependencies, id: string): Promise<boole
       sent_count: sent,
       attempts: entry.attempts + 1,
       last_error: (error as Error).message,
+      lease_until: '',
     });
     deps.logger.warning('publish failed, left pending for the next tick', {
       outbox_id: id,
@@ -93,8 +115,18 @@ export async function drive(deps: OutboxDependencies, id: string): Promise<boole
   }
   const sentAt = deps.clock.now().toISOString();
   await deps.state.transaction(async (tx) => {
-    tx.merge(path, { state: 'sent', sent_count: sent, sent_at: sentAt, attempts: entry.attempts + 1 });
-    if (entry.on_sent) tx.merge(entry.on_sent.path, entry.on_sent.fields);
+    tx.merge(path, {
+      state: 'sent',
+      sent_count: sent,
+      sent_at: sentAt,
+      attempts: entry.attempts + 1,
+      lease_until: '',
+    });
+    if (entry.on_sent)
+      tx.merge(entry.on_sent.path, {
+        ...entry.on_sent.fields,
+        ...(entry.on_sent.sent_at_field ? { [entry.on_sent.sent_at_field]: sentAt } : {}),
+      });
   });
   return true;
 }

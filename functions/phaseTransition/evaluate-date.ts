@@ -1,0 +1,245 @@
+import type { Transition } from '../../shared/config/schema.js';
+import { decideTransition, type TransitionDecision } from '../../shared/domain/transition-rules.js';
+import { type Alert, alertKey } from '../../shared/messages/alert.js';
+import { isCompleted, type ProcessorCompletion } from '../../shared/messages/completion.js';
+import type { StateDocument, StateTransaction } from '../../shared/ports/state-store.port.js';
+import { scheduledGames } from '../../shared/queries/schedule.js';
+import type { Backends } from '../../shared/runtime/dependencies.js';
+import { drive, enqueue, outboxId } from '../../shared/runtime/outbox.js';
+import {
+  changedFields,
+  claimedAlerts,
+  type ClaimedAlert,
+  type LatchedDecision,
+  latchedDecision,
+  MAX_UNKNOWN_RECORDED,
+  nextRecord,
+  phaseOf,
+  processorRecord,
+  reportsOf,
+  statePath,
+} from './date-state.js';
+import { triggerMessages } from './trigger-messages.js';
+
+export type PhaseTransitionDependencies = Pick<
+  Backends,
+  'config' | 'clock' | 'logger' | 'state' | 'bus' | 'warehouse' | 'alerts'
+>;
+
+/** A claimed alert left pending this long (its raiser died) is raised again by the tick. */
+const ALERT_RECLAIM_MS = 60_000;
+
+export interface DateOutcome {
+  /** what the rule says now (undefined for a duplicate, which is not re-evaluated) */
+  decision: TransitionDecision | undefined;
+  /** the decision latched for the date (now or earlier) */
+  latched: LatchedDecision | undefined;
+  /** `new`, `duplicate`, `unknown_processor` or `not_counted` for a completion; undefined on a tick */
+  recorded: 'new' | 'duplicate' | 'unknown_processor' | 'not_counted' | undefined;
+}
+
+interface Pass {
+  outcome: DateOutcome;
+  needsSchedule: boolean;
+  toDrive: string | undefined;
+  toRaise: Alert[];
+}
+
+/**
+ * Records `completion` (if any) for one (transition, date) and applies the
+ * rule, all in one transaction: the decision is latched at most once, its
+ * messages are queued in the outbox in the same commit, and `_triggered` is
+ * only set by the outbox once the publish went through. Then it publishes and
+ * raises the alerts it claimed. Safe to call any number of times, from any
+ * number of instances at once.
+ */
+export async function evaluateDate(
+  deps: PhaseTransitionDependencies,
+  transition: Transition,
+  gameDate: string,
+  completion?: ProcessorCompletion,
+): Promise<DateOutcome> {
+  const path = statePath(transition, gameDate);
+  const before = (await deps.state.get(path)) ?? {};
+  if (completion && isDuplicate(before, completion)) {
+    // Nothing new to record; only finish what an earlier delivery may have left (a crash before its publish).
+    const latched = latchedDecision(before);
+    if (latched?.outbox_id && before._triggered !== true) await drive(deps, latched.outbox_id);
+    return { decision: undefined, latched, recorded: 'duplicate' };
+  }
+  let games = typeof before._scheduled_games === 'number' ? before._scheduled_games : undefined;
+  let pass = await deps.state.transaction((tx) =>
+    decideInTransaction(deps, transition, gameDate, completion, games, tx),
+  );
+  if (pass.needsSchedule) {
+    games = (await scheduledGames(deps.warehouse, deps.config, gameDate)).games;
+    pass = await deps.state.transaction((tx) =>
+      decideInTransaction(deps, transition, gameDate, completion, games, tx),
+    );
+  }
+  if (pass.toDrive) {
+    const sent = await drive(deps, pass.toDrive);
+    if (!sent) deps.logger.warning('trigger queued; the tick will publish it', { outbox_id: pass.toDrive });
+  }
+  await raiseClaimed(deps, path, pass.toRaise);
+  return pass.outcome;
+}
+
+function isDuplicate(document: StateDocument, completion: ProcessorCompletion): boolean {
+  const record = processorRecord(document, completion.processor_name);
+  if (!record) return false;
+  if (isCompleted(record) && !isCompleted(completion)) return true;
+  return (
+    record.status === completion.status &&
+    record.execution_id === completion.execution_id &&
+    record.record_count === completion.record_count &&
+    record.correlation_id === completion.correlation_id
+  );
+}
+
+async function decideInTransaction(
+  deps: PhaseTransitionDependencies,
+  transition: Transition,
+  gameDate: string,
+  completion: ProcessorCompletion | undefined,
+  games: number | undefined,
+  tx: StateTransaction,
+): Promise<Pass> {
+  const { config, clock } = deps;
+  const now = clock.now();
+  const nowIso = now.toISOString();
+  const path = statePath(transition, gameDate);
+  const phase = phaseOf(config, transition.from);
+  const document = (await tx.get(path)) ?? {};
+  const fields: StateDocument = {};
+  let recorded: DateOutcome['recorded'];
+
+  if (completion) {
+    const name = completion.processor_name;
+    if (phase.processors.some((processor) => processor.name === name)) {
+      const next = nextRecord(processorRecord(document, name), completion, nowIso);
+      if (next) fields[name] = next;
+      recorded = !next ? 'duplicate' : isCompleted(next) ? 'new' : 'not_counted';
+    } else {
+      recorded = 'unknown_processor';
+      const unknown = (document._unknown_processors ?? {}) as Record<string, { count?: number }>;
+      if (unknown[name] || Object.keys(unknown).length < MAX_UNKNOWN_RECORDED)
+        fields._unknown_processors = {
+          [name]: { last_seen_at: nowIso, status: completion.status, count: (unknown[name]?.count ?? 0) + 1 },
+        };
+    }
+  }
+
+  const merged = { ...document, ...fields };
+  const reports = reportsOf(merged, phase);
+  const firstCompletion =
+    (typeof document._first_completion_at === 'string' ? document._first_completion_at : undefined) ??
+    reports
+      .filter((report) => isCompleted(report))
+      .map((report) => report.completed_at)
+      .sort()[0];
+  const latched = latchedDecision(document);
+  const decision = decideTransition({
+    transition,
+    gameDate,
+    processors: phase.processors,
+    reports,
+    firstCompletionAt: firstCompletion,
+    now,
+    hasGames: games === undefined ? true : games > 0,
+    completionBelow: config.alerts.thresholds.phase_completion_below,
+  });
+  const consequential = decision.kind !== 'wait' || decision.alerts.length > 0;
+  if (games === undefined && consequential && latched?.kind !== 'skip')
+    return { outcome: { decision, latched, recorded }, needsSchedule: true, toDrive: undefined, toRaise: [] };
+
+  const completedCount = reports.filter((report) => isCompleted(report)).length;
+  fields._completed_count = completedCount;
+  fields._mode = transition.rule.kind;
+  if (document._triggered === undefined) fields._triggered = false;
+  if (firstCompletion) fields._first_completion_at = firstCompletion;
+  if (games !== undefined) fields._scheduled_games = games;
+
+  let toDrive: string | undefined;
+  let nowLatched = latched;
+  if (!latched && (decision.kind === 'fire' || decision.kind === 'skip' || decision.kind === 'expire')) {
+    const reason = decision.kind === 'fire' ? decision.trigger_reason : decision.reason;
+    nowLatched = {
+      kind: decision.kind,
+      reason,
+      mode: decision.mode,
+      decided_at: nowIso,
+      ...(decision.kind === 'fire' ? { quality: decision.quality } : {}),
+    };
+    if (decision.kind === 'fire') {
+      toDrive = outboxId(transition.id, gameDate);
+      nowLatched.outbox_id = toDrive;
+      enqueue(tx, clock, toDrive, triggerMessages(config, transition, gameDate, decision, merged, now), {
+        path,
+        fields: { _triggered: true },
+        sent_at_field: '_triggered_at',
+      });
+      fields._trigger_reason = reason;
+    }
+    fields._decision = nowLatched;
+  }
+
+  const toRaise: Alert[] = [];
+  if (nowLatched?.kind !== 'skip') {
+    const claimed = claimedAlerts(document);
+    const claims: Record<string, ClaimedAlert> = {};
+    for (const planned of decision.alerts) {
+      const key = alertKey(planned.rule, planned.subject, gameDate);
+      if (claimed[key]) continue;
+      const alert: Alert = {
+        key,
+        rule: planned.rule,
+        severity: planned.severity,
+        subject: planned.subject,
+        game_date: gameDate,
+        message: planned.message,
+        details: planned.details,
+        raised_at: nowIso,
+        status_url: config.project.status_page_url,
+      };
+      claims[key] = { state: 'pending', claimed_at: nowIso, alert };
+      toRaise.push(alert);
+    }
+    // A claim whose raiser died before raising it.
+    for (const [key, claim] of Object.entries(claimed))
+      if (claim.state === 'pending' && now.getTime() - Date.parse(claim.claimed_at) >= ALERT_RECLAIM_MS) {
+        claims[key] = { ...claim, claimed_at: nowIso };
+        toRaise.push(claim.alert);
+      }
+    if (Object.keys(claims).length > 0) fields._alerts = claims;
+  }
+
+  const nothingMissing =
+    decision.quality.missing.length === 0 && decision.quality.missing_critical.length === 0;
+  const settled =
+    (nowLatched !== undefined || decision.kind === 'watch') &&
+    (nothingMissing || decision.review_until === undefined || nowIso >= decision.review_until);
+  fields._open = firstCompletion !== undefined && !settled;
+  if (nowLatched?.kind === 'skip') fields._open = false;
+
+  const changes = changedFields(document, fields);
+  if (Object.keys(changes).length > 0) tx.merge(path, changes);
+  return { outcome: { decision, latched: nowLatched, recorded }, needsSchedule: false, toDrive, toRaise };
+}
+
+/** Raises what this call claimed; a failure leaves the claim pending for the tick. */
+async function raiseClaimed(deps: PhaseTransitionDependencies, path: string, alerts: Alert[]): Promise<void> {
+  for (const alert of alerts) {
+    try {
+      await deps.alerts.raise(alert);
+      await deps.state.merge(path, {
+        _alerts: { [alert.key]: { state: 'raised', raised_at: deps.clock.now().toISOString() } },
+      });
+    } catch (error) {
+      deps.logger.error('alert not raised; the tick will try again', {
+        alert_key: alert.key,
+        error: (error as Error).message,
+      });
+    }
+  }
+}
