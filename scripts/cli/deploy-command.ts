@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { deployPlan, renderPlan } from '../../infra/plan.js';
+import { topologyProblems } from '../../infra/invariants.js';
+import { buildTopology } from '../../infra/topology.js';
+import { readSettings } from '../../shared/config/env.js';
+import { applyPlan } from '../deploy/apply.js';
+import { cloudSchedulerJobs } from '../deploy/cloud-scheduler.js';
+import { reconcileSchedulerJobs } from '../deploy/scheduler-reconcile.js';
+
+function hashFolder(folder: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(name).update(readFileSync(path));
+    }
+  };
+  walk(folder);
+  return hash.digest('hex').slice(0, 16);
+}
+
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description(
+      'Print (--plan) or run (--apply) the gcloud commands that deploy the topology derived from the config',
+    )
+    .requiredOption('--project <id>', 'Google Cloud project')
+    .option('--region <region>', 'region for functions and scheduler jobs')
+    .option('--plan', 'print the commands in order (default)')
+    .option('--apply', 'run them idempotently: describe, then create or update')
+    .option('--pause-undeclared', 'pause scheduler jobs that exist but are not declared')
+    .action(
+      async (options: { project: string; region?: string; apply?: boolean; pauseUndeclared?: boolean }) => {
+        const { config } = readSettings();
+        const topology = buildTopology(
+          options.region ? { ...config, project: { ...config.project, region: options.region } } : config,
+          options.project,
+        );
+        const bundleHashes: Record<string, string> = {};
+        if (options.apply)
+          for (const fn of topology.functions) bundleHashes[fn.source] = hashFolder(join('dist', fn.source));
+        const steps = deployPlan(topology, { bundleHashes });
+        const problems = topologyProblems(topology, steps);
+        if (problems.length) {
+          console.error(`topology is not sound:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+          process.exitCode = 2;
+          return;
+        }
+        if (!options.apply) {
+          process.stdout.write(renderPlan(topology, steps));
+          return;
+        }
+        await applyPlan(steps);
+        const report = await reconcileSchedulerJobs(
+          cloudSchedulerJobs(topology.project, topology.region),
+          topology.schedulerJobs,
+          { pauseUndeclared: options.pauseUndeclared ?? false },
+        );
+        console.log(`scheduler: ${JSON.stringify(report)}`);
+        if (report.undeclared.length)
+          console.warn(`scheduler jobs that exist but are not declared: ${report.undeclared.join(', ')}`);
+        console.log('now probing the deployed functions: shotclock probe --deployed');
+      },
+    );
+}
