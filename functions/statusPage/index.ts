@@ -1,0 +1,21 @@
+import * as functions from '@google-cloud/functions-framework';
+import { systemClock } from '../../shared/adapters/clocks.js';
+import { readSettings } from '../../shared/config/env.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { firestoreStateStore } from '../../shared/runtime/backends/firestore.js';
+import { objectStore } from '../../shared/runtime/backends/storage.js';
+import { lazily } from '../../shared/runtime/lazy.js';
+import { FUNCTION_NAME, makeStatusPageHttp, type StatusPageDependencies } from './handler.js';
+
+const dependencies = lazily((): StatusPageDependencies => {
+  const settings = readSettings();
+  return {
+    config: settings.config,
+    clock: systemClock,
+    logger: createLogger({ function: FUNCTION_NAME }),
+    state: firestoreStateStore(settings),
+    objects: objectStore(settings),
+  };
+});
+
+functions.http('statusPage', makeStatusPageHttp(dependencies));
