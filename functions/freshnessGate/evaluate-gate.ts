@@ -38,8 +38,11 @@ function processorWriting(config: PipelineConfig, table: string): Processor | un
   return config.phases.flatMap((phase) => phase.processors).find((processor) => processor.table === table);
 }
 
+/** The first line of a driver error, short enough for a reason a person reads. */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n')[0]!.trim();
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 
 /**

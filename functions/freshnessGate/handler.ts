@@ -71,14 +71,12 @@ export function makeFreshnessGateHttp(deps: () => Promise<GateDependencies>): Ht
             .status(409)
             .json({ error: outcome.reason, status: outcome.document?.status ?? null });
         const { document } = outcome.recorded;
-        return void response
-          .status(200)
-          .json({
-            game_date: document.game_date,
-            status: document.status,
-            reasons: document.reasons,
-            override: document.override,
-          });
+        return void response.status(200).json({
+          game_date: document.game_date,
+          status: document.status,
+          reasons: document.reasons,
+          override: document.override,
+        });
       }
       response
         .status(405)
