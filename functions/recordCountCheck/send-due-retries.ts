@@ -1,6 +1,5 @@
 import { alertKey } from '../../shared/messages/alert.js';
 import { breakerOnTick, decideOnDue, type RecordCountCheck } from '../../shared/domain/record-count.js';
-import { addMinutes } from '../../shared/domain/calendar.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { RerunRequest } from '../../shared/messages/rerun-request.js';
 import { drive, enqueue, OUTBOX, outboxId } from '../../shared/runtime/outbox.js';
@@ -27,9 +26,6 @@ export interface TickReport {
   exhausted: number;
   held: number;
 }
-
-/** Lease on an outbox entry while this instance publishes it, so two ticks never send it twice. */
-const LEASE_MINUTES = 2;
 
 /**
  * One scheduler tick: for every pending series that is due, count the table
@@ -181,29 +177,16 @@ async function handleDue(
         expected_count: stored.expected.rows,
         next_due_at: decided.check.retry?.next_due_at,
       });
-      await driveLeased(deps, logger, decided.outboxId);
+      await drive({ ...deps, logger }, decided.outboxId);
       return 'requested';
   }
 }
 
-/** Publishes one of this function's outbox entries unless another instance holds it. */
-async function driveLeased(deps: RecordCountCheckDeps, logger: Logger, id: string): Promise<boolean> {
-  const path = `${OUTBOX}/${id}`;
-  const now = deps.clock.now();
-  const claimed = await deps.state.transaction(async (tx) => {
-    const entry = await tx.get(path);
-    if (!entry || entry.state === 'sent') return false;
-    if (typeof entry.lease_until === 'string' && new Date(entry.lease_until) > now) return false;
-    tx.merge(path, { lease_until: addMinutes(now, LEASE_MINUTES).toISOString() });
-    return true;
-  });
-  return claimed ? drive({ ...deps, logger }, id) : false;
-}
-
+/** Only this function's entries: other functions drive theirs on their own ticks. */
 async function driveOwnOutbox(deps: RecordCountCheckDeps, logger: Logger): Promise<void> {
   const pending = await deps.state.list(OUTBOX, [{ field: 'state', op: '==', value: 'pending' }]);
   for (const entry of pending)
-    if (entry.id.startsWith(OUTBOX_PREFIX)) await driveLeased(deps, logger, entry.id);
+    if (entry.id.startsWith(OUTBOX_PREFIX)) await drive({ ...deps, logger }, entry.id);
 }
 
 async function closeCalmBreakers(deps: RecordCountCheckDeps, logger: Logger): Promise<void> {
