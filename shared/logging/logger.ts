@@ -61,7 +61,7 @@ export function createLogger(context: LogContext = {}, destination?: Destination
       },
     },
     destination ?? pino.destination({ sync: true }),
-  ).child(context);
+  ).child(withoutReservedKeys(context));
   return wrap(base as unknown as PinoLike);
 }
 
@@ -69,11 +69,23 @@ interface PinoLike {
   child(bindings: object): PinoLike;
 }
 
+/** Keys the entry itself owns: a field with one of these names would repeat the key in the JSON line. */
+const RESERVED_KEYS = new Set(['severity', 'message', 'time']);
+
+/** `severity` in the fields would otherwise follow the real one and win when Cloud Logging parses the line. */
+function withoutReservedKeys(fields: LogContext | undefined): LogContext {
+  if (!fields) return {};
+  if (!Object.keys(fields).some((key) => RESERVED_KEYS.has(key))) return fields;
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [RESERVED_KEYS.has(key) ? `field_${key}` : key, value]),
+  );
+}
+
 function wrap(instance: PinoLike): Logger {
   const write = (severity: Severity, message: string, fields?: LogContext) => {
     const method = PINO_LEVEL[severity];
     (instance as unknown as Record<string, (fields: object, message: string) => void>)[method]?.(
-      fields ?? {},
+      withoutReservedKeys(fields),
       message,
     );
   };
@@ -85,7 +97,7 @@ function wrap(instance: PinoLike): Logger {
     warning: (message, fields) => write('WARNING', message, fields),
     error: (message, fields) => write('ERROR', message, fields),
     critical: (message, fields) => write('CRITICAL', message, fields),
-    child: (context) => wrap(instance.child(context)),
+    child: (context) => wrap(instance.child(withoutReservedKeys(context))),
   };
 }
 
@@ -97,9 +109,11 @@ export function traceField(
   project: string | undefined,
   headers: { traceparent?: string; 'x-cloud-trace-context'?: string },
 ): LogContext {
+  // an all-zero trace id is invalid (W3C trace context); X-Cloud-Trace-Context may come in upper case
+  const valid = (id: string | undefined) => (id && !/^0+$/.test(id) ? id.toLowerCase() : undefined);
   const traceId =
-    headers.traceparent?.match(/^[\da-f]{2}-([\da-f]{32})-/)?.[1] ??
-    headers['x-cloud-trace-context']?.match(/^([\da-f]{32})/)?.[1];
+    valid(headers.traceparent?.match(/^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}/)?.[1]) ??
+    valid(headers['x-cloud-trace-context']?.match(/^([\da-fA-F]{32})(\/|;|$)/)?.[1]);
   if (!traceId || !project) return {};
   return { 'logging.googleapis.com/trace': `projects/${project}/traces/${traceId}` };
 }
