@@ -60,6 +60,8 @@ export interface BuiltFunction {
   dependencies: Record<string, string>;
   /** packages the bundle reaches only through a dynamic `import()`: its lazy paths */
   lazyPackages: string[];
+  /** optional packages a bundled library tries to require, not installed anywhere (left undeclared) */
+  optionalPackages: string[];
 }
 
 export class BuildError extends Error {
@@ -91,14 +93,15 @@ function isBuiltin(name: string): boolean {
 
 type LockFile = { packages: Record<string, { version?: string }> };
 
-export function lockedVersions(root = REPO_ROOT): (name: string) => string {
+export function lockedVersions(root = REPO_ROOT): (name: string) => string | undefined {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as LockFile;
-  return (name) => {
-    const version = lock.packages[`node_modules/${name}`]?.version;
-    if (!version) throw new BuildError(`${name} is imported but not in package-lock.json`);
-    return version;
-  };
+  return (name) => lock.packages[`node_modules/${name}`]?.version;
 }
+
+const isExternalByRule = (name: string) =>
+  EXTERNAL.some((pattern) =>
+    pattern.endsWith('/*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern,
+  );
 
 /** External packages the bundle imports, split by how: at load time, or lazily. */
 export function externalImports(metafile: Metafile): { eager: string[]; lazy: string[] } {
@@ -160,8 +163,17 @@ export async function buildFunction(options: {
 
   const { eager, lazy } = externalImports(result.metafile);
   const version = lockedVersions(root);
-  const names = [...new Set([...ALWAYS_DEPENDED_ON, ...eager, ...lazy])].sort();
-  const dependencies = Object.fromEntries(names.map((dependency) => [dependency, version(dependency)]));
+  const dependencies: Record<string, string> = {};
+  const optionalPackages: string[] = [];
+  for (const dependency of [...new Set([...ALWAYS_DEPENDED_ON, ...eager, ...lazy])].sort()) {
+    const locked = version(dependency);
+    if (locked) dependencies[dependency] = locked;
+    // esbuild leaves an unresolvable package external only when it is required
+    // inside a try (an optional peer such as vega's `canvas`): nothing to pin.
+    else if (!isExternalByRule(dependency) && !ALWAYS_DEPENDED_ON.includes(dependency))
+      optionalPackages.push(dependency);
+    else throw new BuildError(`${name}: ${dependency} is imported but not in package-lock.json`);
+  }
   const manifest = {
     name: `shotclock-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
     version: '0.0.0',
@@ -177,7 +189,8 @@ export async function buildFunction(options: {
     outDir,
     bundleBytes: statSync(join(outDir, 'index.js')).size,
     dependencies,
-    lazyPackages: lazy,
+    lazyPackages: lazy.filter((dependency) => dependency in dependencies),
+    optionalPackages,
   };
 }
 
@@ -204,7 +217,8 @@ async function main() {
   for (const fn of built)
     console.log(
       `${relative(REPO_ROOT, fn.outDir).padEnd(28)} ${(fn.bundleBytes / 1024).toFixed(1).padStart(8)} KiB  ` +
-        Object.keys(fn.dependencies).join(', '),
+        Object.keys(fn.dependencies).join(', ') +
+        (fn.optionalPackages.length ? ` (optional, not installed: ${fn.optionalPackages.join(', ')})` : ''),
     );
   console.log(`${built.length} functions built in ${Math.round(performance.now() - started)} ms`);
 }
