@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeAlertMonitorHandler } from '../../../functions/alertMonitor/handler.js';
+import { readStatusSnapshot } from '../../../functions/statusPage/read-status.js';
+import { FolderObjectStore } from '../../../shared/adapters/folder.object-store.js';
+import { emulatorPubSub, freshProjectId, subscribeForTest } from '../../support/backends.js';
+import { capturedLogger, clockAt, testConfig } from './alert-fixtures.js';
+import { insertPredictions, monitorDependencies, pubsubEvent, scheduleGames } from './monitor-fixtures.js';
+import { type SlackWebhookServer, startSlackWebhookServer } from './slack-webhook-server.js';
+
+const minutes = (n: number) => n * 60_000;
+const tick = (job = 'shotclock-tick') => pubsubEvent('shotclock-tick', { job });
+
+describe('alertMonitor on the emulators and DuckDB', () => {
+  let slack: SlackWebhookServer;
+  beforeAll(async () => {
+    slack = await startSlackWebhookServer();
+  });
+  afterAll(() => slack.close());
+  const texts = (since: number) => slack.accepted.slice(since).map((message) => message.text);
+
+  it('keeps an alert the Slack webhook refused and delivers it on a later tick', async () => {
+    const projectId = freshProjectId('alert-failing-sink');
+    const config = testConfig();
+    const clock = clockAt('2026-01-18T02:04:30Z');
+    const log = capturedLogger();
+    const deps = await monitorDependencies({
+      projectId,
+      config,
+      clock,
+      logger: log.logger,
+      slackWebhookUrl: slack.url,
+    });
+    const handler = makeAlertMonitorHandler(async () => deps);
+    const topic = await subscribeForTest(emulatorPubSub(projectId), config.topics.alerts);
+    const before = slack.accepted.length;
+
+    slack.answerWith(500);
+    await handler(
+      pubsubEvent(config.topics.dead_letter, {
+        function_name: 'phaseTransition',
+        reason: 'game_date: expected a date as YYYY-MM-DD',
+        message_id: 'm-1',
+        source_topic: 'nba-phase3-analytics-complete',
+        data_base64: Buffer.from('{"processor_name":"x"}').toString('base64'),
+        data_truncated: false,
+        dead_lettered_at: clock.now().toISOString(),
+      }),
+    );
+    expect(slack.requests).toBeGreaterThan(0);
+    expect(texts(before)).toHaveLength(0);
+    // The topic took it, Slack did not: the status page shows the Slack delivery pending, with the reason.
+    const published = await topic.drain();
+    expect(published.map((message) => message.data)).toEqual([
+      expect.objectContaining({ rule: 'dead_letter', key: 'dead_letter:phaseTransition:2026-01-18' }),
+    ]);
+    const objects = new FolderObjectStore('/nonexistent-shotclock-objects');
+    const pending = (await readStatusSnapshot({ ...deps, objects }, '2026-01-18', 1)).pending_deliveries;
+    expect(pending).toEqual([
+      expect.objectContaining({
+        alert_key: 'dead_letter:phaseTransition:2026-01-18',
+        channel: 'slack',
+        attempts: 1,
+        last_error: 'Slack webhook answered 500: internal_error',
+      }),
+    ]);
+
+    // Still failing on the next tick: still pending, attempt counted.
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before)).toHaveLength(0);
+
+    slack.answerWith(200);
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before)).toEqual([
+      expect.stringContaining('phaseTransition refused a message from nba-phase3-analytics-complete'),
+    ]);
+    expect((await readStatusSnapshot({ ...deps, objects }, '2026-01-18', 1)).pending_deliveries).toEqual([]);
+
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before)).toHaveLength(1);
+    expect(log.lines.join('\n')).not.toContain('secret-token-xyz');
+    expect(log.lines.join('\n')).not.toContain(slack.url);
+  });
+
+  it('raises the tick-time rules for tomorrow’s slate and resolves them when the data recovers', async () => {
+    const projectId = freshProjectId('alert-tick');
+    const config = testConfig();
+    // 22:30 ET on 2026-01-17: predictions for 2026-01-18 were due at the 22:00 cutoff.
+    const clock = clockAt('2026-01-18T03:30:00Z');
+    const deps = await monitorDependencies({
+      projectId,
+      config,
+      clock,
+      logger: capturedLogger().logger,
+      slackWebhookUrl: slack.url,
+    });
+    const handler = makeAlertMonitorHandler(async () => deps);
+    await scheduleGames(deps.warehouse, '2026-01-18', 6);
+    await insertPredictions(deps.warehouse, '2026-01-18', 150, '2026-01-17T23:01:00Z');
+    await deps.warehouse.insert('nba_analytics.upcoming_player_game_context', [
+      {
+        game_date: '2026-01-18',
+        player_lookup: 'a',
+        game_id: 'g1',
+        processed_at: new Date('2026-01-17T02:00:00Z'),
+      },
+    ]);
+    await deps.warehouse.insert('nba_predictions.ml_feature_store_v2', [
+      {
+        game_date: '2026-01-18',
+        player_lookup: 'a',
+        game_id: 'g1',
+        processed_at: new Date('2026-01-17T22:30:00Z'),
+      },
+    ]);
+    await deps.state.merge('phase3_completion/2026-01-18', {
+      upcoming_player_game_context: {
+        completed_at: '2026-01-17T22:01:40Z',
+        status: 'success',
+        record_count: 1,
+      },
+      team_offense_game_summary: {
+        completed_at: '2026-01-17T22:05:38Z',
+        status: 'success',
+        record_count: 12,
+      },
+      _completed_count: 2,
+    });
+    const before = slack.accepted.length;
+
+    await handler(tick('live-grading-evening'));
+    expect(texts(before)).toHaveLength(0);
+
+    await handler(tick());
+    const raised = texts(before);
+    expect(raised).toHaveLength(3);
+    expect(raised).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          'Only 150 predictions for 2026-01-18 (6 games scheduled; at least 200 expected)',
+        ),
+        expect.stringContaining('Phase 3 analytics for 2026-01-18 is only 40% complete (2/5)'),
+        expect.stringContaining(
+          'nba_analytics.upcoming_player_game_context rows for 2026-01-18 were 21 h old',
+        ),
+      ]),
+    );
+    // 2026-01-17 has no games: nothing about it alerts, whatever its state says.
+
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before)).toHaveLength(3);
+
+    await insertPredictions(deps.warehouse, '2026-01-18', 1530, '2026-01-17T23:02:00Z', 150);
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before).slice(3)).toEqual([
+      expect.stringMatching(
+        /^:white_check_mark: \*Resolved\* `prediction_volume_low` · 2026-01-18\n1680 predictions/,
+      ),
+    ]);
+  });
+
+  it('alerts on a message Pub/Sub itself dead-lettered, whatever its payload', async () => {
+    const projectId = freshProjectId('alert-native-dlq');
+    const config = testConfig();
+    const clock = clockAt('2026-01-18T02:05:00Z');
+    const deps = await monitorDependencies({
+      projectId,
+      config,
+      clock,
+      logger: capturedLogger().logger,
+      slackWebhookUrl: slack.url,
+    });
+    const before = slack.accepted.length;
+    await makeAlertMonitorHandler(async () => deps)(
+      pubsubEvent(config.topics.dead_letter, 'not json at all', {
+        CloudPubSubDeadLetterSourceSubscription: 'projects/demo/subscriptions/prediction-worker-push',
+        CloudPubSubDeadLetterSourceDeliveryCount: '5',
+      }),
+    );
+    expect(texts(before)).toEqual([
+      expect.stringContaining(
+        'prediction-worker-push refused a message: not acknowledged after 5 delivery attempts',
+      ),
+    ]);
+  });
+});
