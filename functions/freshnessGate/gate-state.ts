@@ -29,7 +29,7 @@ import type { GateEvaluation } from './evaluate-gate.js';
  * | `correlation_id` | carried into the predictions trigger |
  * | `history[]` | the last 100 evaluations, oldest first: `at`, `source`, `status`, `reasons` (after opening, later evaluations are only recorded here) |
  * | `opened` | latched once: `{ status, at, source, outbox_id }` of the decision that queued the predictions trigger |
- * | `_triggered` | set by the outbox only after the trigger was published (`shotclock_outbox/{opened.outbox_id}.sent_at` has the time) |
+ * | `_triggered`, `_triggered_at` | set by the outbox only once the trigger was published, with the publish time |
  * | `override` | `{ recorded_by, reason, recorded_at, overridden_status, overridden_reasons }` when a person opened the date |
  * | `cutoff_alert` | `{ raised_at, reasons }` once the still-blocked-at-cutoff alert went out |
  */
@@ -65,6 +65,7 @@ export interface GateDocument {
   history: HistoryEntry[];
   opened?: { status: 'OPEN' | 'DEGRADED'; at: string; source: GateEvaluationSource; outbox_id: string };
   _triggered?: boolean;
+  _triggered_at?: string;
   override?: GateOverride;
   cutoff_alert?: { raised_at: string; reasons: string[] };
 }
@@ -171,6 +172,7 @@ function queueMessages(
     enqueue(tx, deps.clock, id, [message], {
       path: gatePath(document.game_date),
       fields: { _triggered: true },
+      sent_at_field: '_triggered_at',
     });
     ids.push(id);
   }

@@ -4,8 +4,8 @@ import { decodeJson } from '../../shared/messages/pubsub-event.js';
 import { SchedulerTick } from '../../shared/messages/tick.js';
 import { PermanentError } from '../../shared/runtime/errors.js';
 import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
-import { parseCheckedTables, parseGateDate, parseOverride } from './http-request.js';
-import { checkGate, type GateDependencies, handleTick, handleWake, overrideGate } from './run-gate.js';
+import { answerCheck, answerOverride, type HttpAnswer } from './http-answers.js';
+import { type GateDependencies, handleTick, handleWake } from './run-gate.js';
 
 export const FUNCTION_NAME = 'freshnessGate';
 
@@ -39,49 +39,24 @@ export function makeFreshnessGateHttp(deps: () => Promise<GateDependencies>): Ht
   return async (request, response) => {
     const backends = await deps();
     const logger = backends.logger.child({ function: `${FUNCTION_NAME}Http` });
-    const now = backends.clock.now();
     try {
-      if (request.method === 'GET') {
-        const date = parseGateDate(request.query.date, now, backends.config);
-        if (!date.ok) return void response.status(400).json({ error: date.reason });
-        const tables = parseCheckedTables(request.query.table, backends.config);
-        if (!tables.ok) return void response.status(400).json({ error: tables.reason });
-        const { evaluation, stored } = await checkGate(backends, date.value, tables.value);
-        return void response.status(200).json({
-          ...evaluation,
-          stored: stored
-            ? {
-                status: stored.status,
-                reasons: stored.reasons,
-                opened: stored.opened ?? null,
-                override: stored.override ?? null,
-              }
-            : null,
-          note: 'on-demand check: nothing was stored or published',
-        });
-      }
-      if (request.method === 'POST' && /\/override\/?$/.test(request.path)) {
-        const body = parseOverride(request.body, request.get('x-goog-authenticated-user-email') ?? undefined);
-        if (!body.ok) return void response.status(400).json({ error: body.reason });
-        const date = parseGateDate(body.value.date, now, backends.config);
-        if (!date.ok) return void response.status(400).json({ error: date.reason });
-        const outcome = await overrideGate(backends, logger, date.value, body.value);
-        if (outcome.kind === 'refused')
-          return void response
-            .status(409)
-            .json({ error: outcome.reason, status: outcome.document?.status ?? null });
-        const { document } = outcome.recorded;
-        return void response.status(200).json({
-          game_date: document.game_date,
-          status: document.status,
-          reasons: document.reasons,
-          override: document.override,
-        });
-      }
-      response
-        .status(405)
-        .json({ error: 'use GET ?date=... for a check, or POST /override to open a blocked date' });
+      let answer: HttpAnswer;
+      if (request.method === 'GET') answer = await answerCheck(backends, request.query);
+      else if (request.method === 'POST' && /\/override\/?$/.test(request.path))
+        answer = await answerOverride(
+          backends,
+          logger,
+          request.body,
+          request.get('x-goog-authenticated-user-email') ?? undefined,
+        );
+      else
+        answer = {
+          status: 405,
+          body: { error: 'GET ?date=... checks a date; POST /override opens a blocked one' },
+        };
+      response.status(answer.status).json(answer.body);
     } catch (error) {
+      // State or bus unreachable: a 500 the caller can retry (warehouse failures are answers, not errors).
       logger.error('freshness gate request failed', { error: (error as Error).message });
       response.status(500).json({ error: (error as Error).message });
     }

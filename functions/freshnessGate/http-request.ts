@@ -54,11 +54,13 @@ export const OverrideRequest = z.object({
 
 export function parseOverride(
   body: unknown,
-  headerUser: string | undefined,
+  authenticatedUser: string | undefined,
 ): Parsed<z.infer<typeof OverrideRequest>> {
+  // Behind IAP the signed-in account is known (`accounts.google.com:someone@example.com`) and wins.
+  const signedIn = authenticatedUser?.replace(/^accounts\.google\.com:/, '');
   const input =
     typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? { ...(headerUser ? { recorded_by: headerUser } : {}), ...body }
+      ? { ...body, ...(signedIn ? { recorded_by: signedIn } : {}) }
       : body;
   const parsed = OverrideRequest.safeParse(input);
   if (!parsed.success)

@@ -91,8 +91,9 @@ describe('freshness gate on 2026-01-17 (1 of 156 rows at 17:45 ET)', () => {
     expect(opened?.history.map((entry) => entry.status)).toContain('BLOCKED');
     expect(trigger.correlation_id).toBe(opened?.correlation_id);
 
-    // Data landed 18:17, the next tick (18:20) opened the gate.
-    const delayMinutes = (new Date(String(trigger.timestamp)).getTime() - landedAt.getTime()) / 60_000;
+    // Data landed 18:17, the next tick (18:20) opened the gate and published (simulated clock).
+    expect(opened?._triggered_at).toBe(trigger.timestamp);
+    const delayMinutes = (new Date(opened!._triggered_at!).getTime() - landedAt.getTime()) / 60_000;
     console.info(`simulated delay, data landed -> predictions triggered: ${delayMinutes} min`);
     expect(delayMinutes).toBeGreaterThanOrEqual(0);
     expect(delayMinutes).toBeLessThanOrEqual(5);
