@@ -47,10 +47,10 @@ export class EmulatorMissingError extends Error {
   override readonly name = 'EmulatorMissingError';
 }
 
-function launcherPath(name: EmulatorName): string {
+/** An explicit SDK root (option or CLOUDSDK_ROOT_DIR, as gcloud itself reads it) is the only place looked in. */
+function launcherPath(name: EmulatorName, sdkRoot: string | undefined): string {
   const launcher = LAUNCHERS[name];
-  const sdkRoot = process.env.CLOUDSDK_ROOT_DIR;
-  const roots = sdkRoot ? [sdkRoot, ...SDK_ROOTS] : SDK_ROOTS;
+  const roots = sdkRoot ? [sdkRoot] : SDK_ROOTS;
   const found = roots.map((root) => join(root, launcher.relativePath)).find((path) => existsSync(path));
   if (!found)
     throw new EmulatorMissingError(
@@ -75,7 +75,10 @@ export function freePort(): Promise<number> {
 async function waitUntilAnswering(host: string, child: ChildProcess, name: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} emulator exited with code ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `${name} emulator exited with code ${child.exitCode} (it needs Java 17: apt-get install openjdk-17-jre-headless)`,
+      );
     try {
       const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;
@@ -87,27 +90,40 @@ async function waitUntilAnswering(host: string, child: ChildProcess, name: strin
   throw new Error(`${name} emulator did not answer on ${host} within ${timeoutMs} ms`);
 }
 
-function stopGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 3000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      clearTimeout(timer);
-      resolve();
+/** Sends `signal` to the whole process group; false when no process of the group is left. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGTERM to the emulator's process group, SIGKILL after 3 s, and resolve only
+ * once no process of the group is left: the launcher exiting is not enough, a
+ * Java child may outlive it (or the launcher may already be gone while Java runs).
+ */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const pgid = child.pid;
+  if (pgid === undefined) return;
+  const exited =
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((resolve) => child.once('exit', resolve));
+  if (!signalGroup(pgid, 'SIGTERM')) return;
+  const killAt = Date.now() + 3000;
+  const giveUpAt = killAt + 5000;
+  let killed = false;
+  while (signalGroup(pgid, 0) && Date.now() < giveUpAt) {
+    if (!killed && Date.now() >= killAt) {
+      signalGroup(pgid, 'SIGKILL');
+      killed = true;
     }
-  });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await exited;
 }
 
 const running = new Set<ChildProcess>();
@@ -126,18 +142,20 @@ function hookProcessExit() {
       }
   };
   process.once('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  const signalNumbers = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+  for (const [signal, number] of Object.entries(signalNumbers))
     process.once(signal, () => {
       killAll();
-      process.exit(130);
+      process.exit(128 + number);
     });
 }
 
 export async function startEmulators(
-  options: { only?: EmulatorName[]; logDir?: string; timeoutMs?: number } = {},
+  options: { only?: EmulatorName[]; logDir?: string; timeoutMs?: number; sdkRoot?: string } = {},
 ): Promise<RunningEmulators> {
   const names = options.only ?? (['pubsub', 'firestore'] as EmulatorName[]);
-  const paths = names.map((name) => [name, launcherPath(name)] as const);
+  const sdkRoot = options.sdkRoot ?? process.env.CLOUDSDK_ROOT_DIR;
+  const paths = names.map((name) => [name, launcherPath(name, sdkRoot)] as const);
   hookProcessExit();
   const children: ChildProcess[] = [];
   const hosts = {} as Record<EmulatorName, string>;
