@@ -72,7 +72,7 @@ afterEach(() => {
 describe('startEmulators / stop', () => {
   it('starts the Pub/Sub emulator on a loopback port, and stop leaves no process of its group', async () => {
     const emulators = await startEmulators({ only: ['pubsub'] });
-    emulators.pids.forEach((pid) => startedGroups.add(pid));
+    for (const pid of emulators.pids) startedGroups.add(pid);
     expect(emulators.hosts.pubsub).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(emulators.env).toEqual({ PUBSUB_EMULATOR_HOST: emulators.hosts.pubsub });
     expect(await answers(emulators.hosts.pubsub)).toBe(true);
@@ -130,7 +130,7 @@ describe('cleanup when the process that started the emulators goes away', () => 
       [
         `const { startEmulators } = await import(${JSON.stringify(join(ROOT, 'scripts/local/emulators.ts'))});`,
         "const emulators = await startEmulators({ only: ['pubsub'] });",
-        'process.stdout.write(`${JSON.stringify({ pids: emulators.pids, host: emulators.hosts.pubsub })}\\n`);',
+        "process.stdout.write(JSON.stringify({ pids: emulators.pids, host: emulators.hosts.pubsub }) + '\\n');",
         `if (${JSON.stringify(mode)} === 'exit') process.exit(0);`,
         'setInterval(() => {}, 1000);',
       ].join('\n'),
@@ -148,7 +148,7 @@ describe('cleanup when the process that started the emulators goes away', () => 
       holder.once('exit', (code) => fail(new Error(`holder exited with ${code} before reporting`)));
     });
     const report = JSON.parse(firstLine) as { pids: number[]; host: string };
-    report.pids.forEach((pid) => startedGroups.add(pid));
+    for (const pid of report.pids) startedGroups.add(pid);
     return { holder, exited, ...report };
   }
 
