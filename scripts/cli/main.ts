@@ -9,7 +9,11 @@ const program = new Command()
   .description('Keeps a daily multi-phase data pipeline honest: gates, retries, triggers, grading, probes')
   .showHelpAfterError();
 
-const commands = await Promise.all([import('./config-command.js'), import('./deploy-command.js')]);
+const commands = await Promise.all([
+  import('./config-command.js'),
+  import('./grade-command.js'),
+  import('./deploy-command.js'),
+]);
 for (const command of commands) command.register(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,190 @@
+import { resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { gradeAndExport, type GradingRun } from '../../functions/liveGradingExport/grade-date.js';
+import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
+import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
+import { systemClock } from '../../shared/adapters/clocks.js';
+import { readSettings } from '../../shared/config/env.js';
+import { ConfigError } from '../../shared/config/load.js';
+import { addDays, daysBetween } from '../../shared/domain/calendar.js';
+import { wilsonInterval } from '../../shared/domain/grading-stats.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { GameDate } from '../../shared/messages/primitives.js';
+import { describeIssues } from '../../shared/messages/pubsub-event.js';
+import type { AlertSink } from '../../shared/ports/alert-sink.port.js';
+import type { ObjectStore } from '../../shared/ports/object-store.port.js';
+import type { Warehouse } from '../../shared/ports/warehouse.port.js';
+import { bigQueryWarehouse } from '../../shared/runtime/backends/bigquery.js';
+import { objectStore } from '../../shared/runtime/backends/storage.js';
+
+const MAX_DAYS = 400;
+
+interface GradeOptions {
+  from: string;
+  to: string;
+  warehouse?: string;
+  exports?: string;
+  verbose?: boolean;
+}
+
+function parseRange(options: GradeOptions): { from: string; to: string } | string {
+  for (const field of ['from', 'to'] as const) {
+    const parsed = GameDate.safeParse(options[field]);
+    if (!parsed.success) return `--${field}: ${describeIssues(parsed.error)}`;
+  }
+  const days = daysBetween(options.from, options.to);
+  if (days < 0) return `--from ${options.from} is after --to ${options.to}`;
+  if (days >= MAX_DAYS) return `the range is ${days + 1} days; grade at most ${MAX_DAYS} at a time`;
+  return { from: options.from, to: options.to };
+}
+
+async function openWarehouse(setting: string, settings: ReturnType<typeof readSettings>): Promise<Warehouse> {
+  if (setting.startsWith('duckdb:')) return DuckDbWarehouse.open(resolve(setting.slice('duckdb:'.length)));
+  if (setting === 'bigquery') return bigQueryWarehouse(settings);
+  throw new ConfigError([`--warehouse: expected bigquery or duckdb:<file>, got ${setting}`]);
+}
+
+/** A backfill looks at the past: it writes, but raises nothing (verdicts are in the table it prints). */
+const quietAlerts: AlertSink = { raise: async () => undefined, resolve: async () => undefined };
+
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? '-' : `${(value * 100).toFixed(1)}%`;
+
+function summaryBySystem(runs: readonly GradingRun[]) {
+  const totals = new Map<
+    string,
+    { graded: number; correct: number; incorrect: number; pushes: number; voided: number; pending: number }
+  >();
+  for (const run of runs)
+    for (const system of run.export?.systems ?? []) {
+      const total = totals.get(system.system_id) ?? {
+        graded: 0,
+        correct: 0,
+        incorrect: 0,
+        pushes: 0,
+        voided: 0,
+        pending: 0,
+      };
+      total.graded += system.graded;
+      total.correct += system.correct;
+      total.incorrect += system.incorrect;
+      total.pushes += system.pushes;
+      total.voided += system.voided;
+      total.pending += system.pending;
+      totals.set(system.system_id, total);
+    }
+  return [...totals.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([system, total]) => {
+      const decided = total.correct + total.incorrect;
+      const interval = wilsonInterval(total.correct, decided);
+      return {
+        system,
+        ...total,
+        accuracy: percent(decided ? total.correct / decided : null),
+        '95% CI': interval ? `${percent(interval.low)}-${percent(interval.high)}` : '-',
+        'days below baseline': runs.filter((run) =>
+          run.export?.systems.some(
+            (entry) => entry.system_id === system && entry.verdict === 'below_baseline',
+          ),
+        ).length,
+      };
+    });
+}
+
+export function register(program: Command): void {
+  program
+    .command('grade')
+    .description('Regrade a range of dates: prediction_accuracy (idempotent) and the live-grading exports')
+    .requiredOption('--from <date>', 'first game date, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last game date, YYYY-MM-DD (inclusive)')
+    .option('--warehouse <target>', 'bigquery or duckdb:<file> (default: SHOTCLOCK_WAREHOUSE)')
+    .option('--exports <dir>', 'write exports to a local folder laid out as <dir>/<bucket>/<path>')
+    .option('--verbose', 'log every run as JSON lines on stdout')
+    .action(async (options: GradeOptions) => {
+      const range = parseRange(options);
+      if (typeof range === 'string') {
+        console.error(range);
+        process.exitCode = 2;
+        return;
+      }
+      let settings: ReturnType<typeof readSettings>;
+      let warehouse: Warehouse;
+      try {
+        settings = readSettings();
+        warehouse = await openWarehouse(options.warehouse ?? settings.env.SHOTCLOCK_WAREHOUSE, settings);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        console.error(error.message);
+        process.exitCode = 2;
+        return;
+      }
+      const objects: ObjectStore = options.exports
+        ? new FolderObjectStore(resolve(options.exports))
+        : objectStore(settings);
+      const logger = createLogger(
+        { function: 'grade-command' },
+        options.verbose ? undefined : { write: () => undefined },
+      );
+      const deps = {
+        config: settings.config,
+        clock: systemClock,
+        logger,
+        warehouse,
+        objects,
+        alerts: quietAlerts,
+      };
+
+      // Oldest first: each date's baseline then reads the regraded days before it.
+      const dates = Array.from({ length: daysBetween(range.from, range.to) + 1 }, (_, i) =>
+        addDays(range.from, i),
+      );
+      const bar = new SingleBar({
+        format: '  grading {bar} {value}/{total} dates | {date} | {graded} graded so far',
+        hideCursor: true,
+        clearOnComplete: true,
+      });
+      bar.start(dates.length, 0, { date: dates[0], graded: 0 });
+      const runs: GradingRun[] = [];
+      let graded = 0;
+      try {
+        for (const date of dates) {
+          bar.update(runs.length, { date, graded });
+          const run = await gradeAndExport(deps, date, { alert: false });
+          runs.push(run);
+          graded += run.export?.systems.reduce((sum, system) => sum + system.graded, 0) ?? 0;
+          bar.update(runs.length, { date, graded });
+        }
+      } finally {
+        bar.stop();
+        if (warehouse instanceof DuckDbWarehouse) warehouse.close();
+      }
+
+      const production = settings.config.grading.production_system;
+      console.log(`\nGraded ${range.from} to ${range.to}: production system ${production}\n`);
+      console.table(
+        runs.map((run) => {
+          const system = run.export?.systems.find((entry) => entry.is_production);
+          return {
+            date: run.game_date,
+            games: run.export ? run.export.summary.games_final + run.export.summary.games_in_progress : 0,
+            graded: run.export?.summary.graded ?? 0,
+            correct: run.export?.summary.correct ?? 0,
+            accuracy: percent(system?.accuracy),
+            '95% CI': system?.accuracy_interval
+              ? `${percent(system.accuracy_interval.low)}-${percent(system.accuracy_interval.high)}`
+              : '-',
+            baseline: percent(system?.baseline?.accuracy),
+            verdict: run.skipped ? 'no games' : (system?.verdict ?? '-'),
+          };
+        }),
+      );
+      console.log('\nAll systems over the range\n');
+      console.table(summaryBySystem(runs));
+      const written = runs.reduce((sum, run) => sum + run.written.length, 0);
+      console.log(
+        `\n${written} export objects written; prediction_accuracy regraded for ${runs.length} dates.`,
+      );
+    });
+}
