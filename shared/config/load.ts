@@ -86,12 +86,44 @@ function crossReferenceProblems(config: PipelineConfig): string[] {
   config.record_count.phases.forEach((id, i) => {
     if (!phases.has(id)) problems.push(`record_count.phases.${i}: no phase named ${id}`);
   });
-  const ids = new Set<string>();
-  config.schedules.forEach((job, i) => {
-    if (ids.has(job.id)) problems.push(`schedules.${i}.id: ${job.id} appears twice`);
-    ids.add(job.id);
+  problems.push(
+    ...duplicates(
+      config.schedules.map((job) => job.id),
+      'schedules',
+      'id',
+    ),
+  );
+  problems.push(
+    ...duplicates(
+      config.phases.map((phase) => phase.id),
+      'phases',
+      'id',
+    ),
+  );
+  problems.push(
+    ...duplicates(
+      config.transitions.map((transition) => transition.id),
+      'transitions',
+      'id',
+    ),
+  );
+  config.transitions.forEach((transition, t) => {
+    problems.push(...duplicates(transition.critical, `transitions.${t}.critical`));
   });
+  const { min_backoff_seconds: min, max_backoff_seconds: max } = config.delivery;
+  if (min > max)
+    problems.push(`delivery.min_backoff_seconds: ${min} is more than max_backoff_seconds (${max})`);
   return problems;
+}
+
+/** `<at>.<i>[.<field>]: <value> appears twice` for every repeat after the first. */
+function duplicates(values: readonly string[], at: string, field?: string): string[] {
+  const seen = new Set<string>();
+  return values.flatMap((value, i) => {
+    const repeated = seen.has(value);
+    seen.add(value);
+    return repeated ? [`${at}.${i}${field ? `.${field}` : ''}: ${value} appears twice`] : [];
+  });
 }
 
 /**

@@ -156,6 +156,24 @@ describe('loadPipelineConfig: a bad config fails at load, every problem listed b
       expected: ['schedules.1.id: shotclock-tick appears twice'],
     },
     {
+      problem: 'two phases with one id',
+      override: { phases: [...DEFAULT_PIPELINE.phases, { ...DEFAULT_PIPELINE.phases[2]!, label: 'again' }] },
+      expected: ['phases.3.id: phase4 appears twice'],
+    },
+    {
+      problem: 'a critical processor listed twice',
+      override: withTransition(2, {
+        ...phase4To5,
+        critical: ['player_daily_cache', 'ml_feature_store', 'player_daily_cache'],
+      }),
+      expected: ['transitions.2.critical.2: player_daily_cache appears twice'],
+    },
+    {
+      problem: 'a minimum backoff above the maximum',
+      override: { delivery: { min_backoff_seconds: 600, max_backoff_seconds: 60 } },
+      expected: ['delivery.min_backoff_seconds: 600 is more than max_backoff_seconds (60)'],
+    },
+    {
       problem: 'a cutoff that is not a clock time',
       override: { freshness_gate: { cutoff_local_time: '25:00' } },
       expected: ['freshness_gate.cutoff_local_time: expected HH:MM (24 h)'],
