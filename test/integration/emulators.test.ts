@@ -38,6 +38,22 @@ function groupMembers(pgid: number): GroupMember[] {
   return members;
 }
 
+/** Live children of this process: a refused start must spawn none. */
+function childrenOfThisProcess(): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === process.pid && state !== 'Z') children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
+}
+
 async function eventually<T>(read: () => T, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = read();
@@ -106,12 +122,12 @@ describe('a missing emulator', () => {
     savedRoot = process.env.CLOUDSDK_ROOT_DIR;
     emptyRoot = mkdtempSync(join(tmpdir(), 'shotclock-empty-sdk-'));
     process.env.CLOUDSDK_ROOT_DIR = emptyRoot;
-    const before = groupMembers(process.pid).length;
+    const before = childrenOfThisProcess();
     const started = startEmulators({ only: [name] });
     await expect(started).rejects.toThrow(EmulatorMissingError);
     await expect(started).rejects.toThrow(`apt-get install ${debianPackage} openjdk-17-jre-headless`);
     await expect(started).rejects.toThrow(`looked in ${emptyRoot}`);
-    expect(groupMembers(process.pid).length).toBe(before);
+    expect(childrenOfThisProcess()).toEqual(before);
   });
 });
 
