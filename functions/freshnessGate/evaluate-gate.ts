@@ -73,9 +73,11 @@ export async function evaluateGate(
   const base = { game_date: gameDate, evaluated_at: evaluatedAt, games: schedule.ok ? schedule.games : null };
   if (!schedule.ok || schedule.games === 0) return { ...base, ...decideGate(gameDate, schedule, []) };
 
+  // Below the record-count retry threshold (50%) the data is not there; below the phase-completion
+  // alert threshold (80%) it is thin. Not tighter: a baseline is a median, so half of good days fall under it.
   const completeness = {
     error_below_fraction: config.record_count.retry_below_fraction,
-    warn_below_fraction: 1 - config.record_count.count_tolerance_fraction,
+    warn_below_fraction: config.alerts.thresholds.phase_completion_below,
   };
   const verdicts = await Promise.all(
     checks.map(async (check, i) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { type FreshnessVerdict, type GateStatus, gateCutoff, isOpen } from '../../shared/domain/freshness.js';
 import type {
@@ -26,7 +27,7 @@ import type { GateEvaluation } from './evaluate-gate.js';
  * | `source`, `evaluated_at` | what caused the last evaluation (`scheduled`, `tick`, `cutoff`, `wake`, `override`) and when |
  * | `first_evaluated_at`, `evaluation_count` | |
  * | `cutoff_at` | when re-checking a BLOCKED date stops (22:00 ET the evening before the games) |
- * | `correlation_id` | carried into the predictions trigger |
+ * | `correlation_id` | carried into the predictions trigger: the upstream one from the wake message when there is one |
  * | `history[]` | the last 100 evaluations, oldest first: `at`, `source`, `status`, `reasons` (after opening, later evaluations are only recorded here) |
  * | `opened` | latched once: `{ status, at, source, outbox_id }` of the decision that queued the predictions trigger |
  * | `_triggered`, `_triggered_at` | set by the outbox only once the trigger was published, with the publish time |
@@ -195,7 +196,8 @@ export function recordEvaluation(
   deps: GateStateDependencies,
   evaluation: GateEvaluation,
   source: GateEvaluationSource,
-  correlationId: string,
+  /** from upstream (the wake message); otherwise the date keeps the one it has, or gets a new one */
+  upstreamCorrelationId: string | undefined,
 ): Promise<RecordedGate> {
   const gameDate = evaluation.game_date;
   const path = gatePath(gameDate);
@@ -237,7 +239,7 @@ export function recordEvaluation(
         deps.config.freshness_gate,
         deps.config.project.time_zone,
       ).toISOString(),
-      correlation_id: stored?.correlation_id ?? correlationId,
+      correlation_id: upstreamCorrelationId ?? stored?.correlation_id ?? randomUUID(),
       history,
       ...(openNow
         ? {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../shared/logging/logger.js';
 import { alertKey } from '../../shared/messages/alert.js';
 import type { GateEvaluationSource } from '../../shared/messages/gate-decision.js';
@@ -61,7 +60,7 @@ export async function runGate(
   correlationId?: string,
 ): Promise<RecordedGate> {
   const evaluation = await evaluateGate(deps, gameDate, deps.clock.now());
-  const recorded = await recordEvaluation(deps, evaluation, source, correlationId ?? randomUUID());
+  const recorded = await recordEvaluation(deps, evaluation, source, correlationId);
   logDecision(logger, recorded, source);
   await publishQueued(deps, logger, recorded.outbox_ids);
   if (recorded.opened_now && recorded.document.cutoff_alert)

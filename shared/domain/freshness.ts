@@ -59,7 +59,7 @@ export interface FreshnessVerdict {
 export interface CompletenessThresholds {
   /** below this share of the expected rows: error (the record-count retry threshold, 0.5) */
   error_below_fraction: number;
-  /** below this share: warning (1 minus the count tolerance, 0.98) */
+  /** below this share: warning (the phase-completion alert threshold, 0.8) */
   warn_below_fraction: number;
 }
 

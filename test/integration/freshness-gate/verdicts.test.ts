@@ -124,6 +124,42 @@ describe('freshness gate verdicts', () => {
     expect(await gate.triggers.settle(1)).toHaveLength(1);
   });
 
+  it('judges completeness against the 14-day baseline once there is history (22 players per game, not 26)', async () => {
+    gate = await gateHarness(AT_1745);
+    for (let day = 1; day <= 8; day += 1) {
+      const date = `2026-01-${String(22 - day).padStart(2, '0')}`;
+      await scheduleGames(gate.duckdb, date, 5);
+      await gate.duckdb.insert(
+        PLAYER_CONTEXT,
+        playerContextRows(date, { players: 110, games: 5, withLines: 90, processedAt: `${date}T22:00:00Z` }),
+      );
+    }
+    await scheduleGames(gate.duckdb, GAME_DATE, 6);
+    await gate.duckdb.insert(
+      PLAYER_CONTEXT,
+      playerContextRows(GAME_DATE, {
+        players: 130,
+        games: 6,
+        withLines: 100,
+        processedAt: hoursBefore(AT_1745, 1),
+      }),
+    );
+    await gate.duckdb.insert(
+      FEATURE_STORE,
+      featureStoreRows(GAME_DATE, { players: 130, games: 6, processedAt: hoursBefore(AT_1745, 0.5) }),
+    );
+
+    await gate.gateJob();
+    const stored = await gate.gate(GAME_DATE);
+    expect(stored?.checks.find((check) => check.table === PLAYER_CONTEXT)).toMatchObject({
+      rows: 130,
+      expected_rows: 132,
+      expected_basis: 'median 22.0 rows per game over 8 days x 6 games',
+      level: 'pass',
+    });
+    expect(stored?.status).toBe('OPEN');
+  });
+
   it('a table that cannot be queried blocks with that table named', async () => {
     gate = await gateHarness(AT_1745, {
       freshness_gate: {
