@@ -13,6 +13,7 @@ const commands = await Promise.all([
   import('./config-command.js'),
   import('./grade-command.js'),
   import('./deploy-command.js'),
+  import('./replay-command.js'),
 ]);
 for (const command of commands) command.register(program);
 

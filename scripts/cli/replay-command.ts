@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { DateTime } from 'luxon';
+import { runReplay, writeReport } from '../replay/run.js';
+import { readScenario, ScenarioError } from '../replay/scenario.js';
+import { renderTimeline } from '../replay/timeline.js';
+import { statusSnapshotFor } from '../replay/status-snapshot.js';
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .description('Replay a scenario day through the local stack (emulators, DuckDB) on a simulated clock')
+    .argument('<scenario>', 'scenario JSON (format in DESIGN.md)')
+    .option('--report <file>', 'where to write the JSON report', '.shotclock/replay/report.json')
+    .option('--data <dir>', 'folder for DuckDB, exports, function logs and the status snapshot')
+    .action(async (scenarioPath: string, options: { report: string; data?: string }) => {
+      let loaded: Awaited<ReturnType<typeof readScenario>>;
+      try {
+        loaded = await readScenario(scenarioPath);
+      } catch (error) {
+        if (!(error instanceof ScenarioError)) throw error;
+        console.error(error.message);
+        process.exitCode = 2;
+        return;
+      }
+      const { scenario, config } = loaded;
+      const dataDir = resolve(
+        options.data ?? `.shotclock/replay/${scenario.name.replace(/[^A-Za-z0-9-]+/g, '-')}`,
+      );
+      console.log(`replaying "${scenario.name}" from ${scenario.start} to ${scenario.end} (simulated)`);
+      const bar = new SingleBar({
+        format: '  {bar} {percentage}% | {now} | {value}/{total} moments',
+        hideCursor: true,
+        clearOnComplete: true,
+        noTTYOutput: false,
+      });
+      let started = false;
+      const report = await runReplay(loaded, {
+        dataDir,
+        statusSnapshot: statusSnapshotFor(),
+        onProgress: (done, total, now) => {
+          const label = DateTime.fromJSDate(now).setZone(config.project.time_zone).toFormat('ccc HH:mm ZZZZ');
+          if (!started) {
+            bar.start(total, done, { now: label });
+            started = true;
+          }
+          bar.update(done, { now: label });
+        },
+      });
+      bar.stop();
+      await writeReport(report, resolve(options.report));
+      console.log(
+        renderTimeline(report, config.project.time_zone, {
+          tick: config.topics.tick,
+          alerts: config.topics.alerts,
+          gateDecisions: config.topics.gate_decisions,
+          deadLetter: config.topics.dead_letter,
+        }),
+      );
+      console.log('');
+      console.log(
+        `${report.deliveries} deliveries through the emulators, ${report.published.length} messages published, ` +
+          `${report.alerts.length} alerts, ${report.errors.length} errors, in ${report.wall_seconds.toFixed(1)} s`,
+      );
+      console.log(`report:       ${resolve(options.report)}`);
+      console.log(`exports:      ${resolve(dataDir, 'gcs')}`);
+      console.log(`function log: ${resolve(dataDir, 'functions.log')}`);
+      if (report.status_page) console.log(`status page:  ${report.status_page.html}`);
+    });
+}

@@ -1,0 +1,187 @@
+import type { Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
+import * as functionsFramework from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { PubSub } from '@google-cloud/pubsub';
+import { pino } from 'pino';
+import { buildTopology, type Topology } from '../../infra/topology.js';
+import { BusAlertSink } from '../../shared/adapters/bus.alert-sink.js';
+import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
+import { FirestoreStateStore } from '../../shared/adapters/firestore.state-store.js';
+import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
+import { PubSubBus } from '../../shared/adapters/pubsub.bus.js';
+import type { PipelineConfig } from '../../shared/config/schema.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import type { Bus } from '../../shared/ports/bus.port.js';
+import type { Clock } from '../../shared/ports/clock.port.js';
+import type { Backends } from '../../shared/runtime/dependencies.js';
+import { type EmulatorName, freePort, type RunningEmulators, startEmulators } from './emulators.js';
+import { LOCAL_FUNCTIONS } from './function-catalog.js';
+import { FaultPlan, faultyStateStore, Recorder, recordingBus, recordingObjectStore } from './instruments.js';
+
+/**
+ * The production topology on the emulators: the same topics and
+ * subscriptions, every function served by the functions framework on
+ * loopback, DuckDB for the warehouse and a folder for Cloud Storage.
+ */
+export interface LocalStackOptions {
+  config: PipelineConfig;
+  clock: Clock;
+  /** where DuckDB, exports, logs and snapshots go */
+  dataDir: string;
+  projectId?: string;
+  /** reuse running emulators (tests share one pair); otherwise start our own */
+  emulatorHosts?: Record<EmulatorName, string>;
+  /** `push`: emulator push subscriptions (real time); `dispatch`: pull subscriptions the replay drives */
+  delivery: 'push' | 'dispatch';
+  faults?: FaultPlan;
+}
+
+export interface LocalStack {
+  projectId: string;
+  topology: Topology;
+  backends: Backends;
+  /** backends as the pipeline's own processes see them: no fault injection */
+  pipeline: { bus: Bus; warehouse: DuckDbWarehouse };
+  pubsub: PubSub;
+  firestore: Firestore;
+  recorder: Recorder;
+  faults: FaultPlan;
+  /** `http://127.0.0.1:<port>` per function name */
+  urls: Record<string, string>;
+  emulators?: RunningEmulators;
+  stop(): Promise<void>;
+}
+
+async function createTopology(
+  pubsub: PubSub,
+  topology: Topology,
+  urls: Record<string, string>,
+  push: boolean,
+) {
+  const [existing] = await pubsub.getTopics();
+  const have = new Set(existing.map((topic) => topic.name.split('/').pop()));
+  await Promise.all(
+    topology.topics.filter((topic) => !have.has(topic)).map((topic) => pubsub.createTopic(topic)),
+  );
+  for (const subscription of topology.subscriptions) {
+    const [exists] = await pubsub.subscription(subscription.name).exists();
+    if (exists) continue;
+    await pubsub.topic(subscription.topic).createSubscription(subscription.name, {
+      ackDeadlineSeconds: subscription.ackDeadlineSeconds,
+      retryPolicy: {
+        minimumBackoff: { seconds: subscription.minBackoffSeconds },
+        maximumBackoff: { seconds: subscription.maxBackoffSeconds },
+      },
+      ...(push && subscription.pushTo
+        ? {
+            pushConfig: {
+              pushEndpoint: `${urls[subscription.pushTo]}/projects/${pubsub.projectId}/topics/${subscription.topic}`,
+            },
+          }
+        : {}),
+    });
+  }
+}
+
+function listen(server: Server): Promise<string> {
+  return freePort().then(
+    (port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${port}`));
+      }),
+  );
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { config, clock, dataDir } = options;
+  const projectId = options.projectId ?? 'demo-shotclock';
+  await mkdir(dataDir, { recursive: true });
+  const emulators = options.emulatorHosts ? undefined : await startEmulators({ logDir: dataDir });
+  const hosts = options.emulatorHosts ?? emulators!.hosts;
+  const stopEmulators = async () => emulators?.stop();
+  try {
+    const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false });
+    const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
+    const warehouse = await DuckDbWarehouse.open(join(dataDir, 'warehouse.duckdb'));
+    const logger = createLogger({}, pino.destination({ dest: join(dataDir, 'functions.log'), sync: true }));
+    const recorder = new Recorder();
+    const faults = options.faults ?? new FaultPlan();
+    const rawBus = new PubSubBus(pubsub);
+    const bus = recordingBus(rawBus, clock, recorder, faults);
+    const topology = buildTopology(config, projectId);
+    const backends: Backends = {
+      config,
+      projectId,
+      clock,
+      logger,
+      state: faultyStateStore(new FirestoreStateStore(firestore), clock, faults),
+      bus,
+      topology: rawBus,
+      warehouse,
+      objects: recordingObjectStore(
+        new FolderObjectStore(join(dataDir, 'gcs'), () => clock.now()),
+        clock,
+        recorder,
+      ),
+      alerts: new BusAlertSink(bus, config.topics.alerts, logger),
+    };
+    const servers: Server[] = [];
+    const urls: Record<string, string> = {};
+    const provide = async () => backends;
+    for (const fn of topology.functions) {
+      const factory = LOCAL_FUNCTIONS[fn.target];
+      if (!factory) continue;
+      const built = await factory(provide);
+      if (built.kind === 'event') {
+        const handler = built.handler as (event: unknown) => Promise<void>;
+        functionsFramework.cloudEvent(fn.target, async (event: functionsFramework.CloudEvent<unknown>) => {
+          if (faults.takeCrash(fn.name)) throw new Error(`${fn.name} crashed (injected fault)`);
+          await handler(event);
+        });
+      } else {
+        functionsFramework.http(fn.target, (request, response) => {
+          if (faults.takeCrash(fn.name)) {
+            response.status(500).send('crashed (injected fault)');
+            return;
+          }
+          return built.handler(request, response);
+        });
+      }
+      const server = getTestServer(fn.target);
+      servers.push(server);
+      urls[fn.name] = await listen(server);
+    }
+    await createTopology(pubsub, topology, urls, options.delivery === 'push');
+    return {
+      projectId,
+      topology,
+      backends,
+      pipeline: { bus: recordingBus(rawBus, clock, recorder), warehouse },
+      pubsub,
+      firestore,
+      recorder,
+      faults,
+      urls,
+      ...(emulators ? { emulators } : {}),
+      stop: async () => {
+        await Promise.all(
+          servers.map((server) => {
+            server.closeAllConnections();
+            return new Promise((resolve) => server.close(resolve));
+          }),
+        );
+        await pubsub.close();
+        await firestore.terminate();
+        warehouse.close();
+        await stopEmulators();
+      },
+    };
+  } catch (error) {
+    await stopEmulators();
+    throw error;
+  }
+}

@@ -1,0 +1,95 @@
+import type { DeliveryOutcome } from '../local/dispatcher.js';
+import type { ExportRecord, PublishedRecord } from '../local/instruments.js';
+
+/** The replay report (DESIGN.md): what happened, on the simulated clock. */
+export interface ReplayReport {
+  scenario: string;
+  start: string;
+  end: string;
+  wall_seconds: number;
+  deliveries: number;
+  published: Array<Omit<PublishedRecord, 'message_id'>>;
+  alerts: Array<{ at: string; rule: string; severity: string; key: string; message: string }>;
+  resolved: Array<{ at: string; key: string; message: string }>;
+  gates: Array<{ at: string } & Record<string, unknown>>;
+  retries: Array<{ at: string } & Record<string, unknown>>;
+  exports: Array<{ at: string; path: string; body: unknown; cache_control?: string }>;
+  errors: Array<{ at: string; kind: 'delivery' | 'dead-letter'; detail: string } & Record<string, unknown>>;
+  state: Record<string, Record<string, unknown>>;
+  status_page?: { html: string; json: string };
+}
+
+export interface ReportInputs {
+  scenario: string;
+  start: string;
+  end: string;
+  wallSeconds: number;
+  published: PublishedRecord[];
+  exports: ExportRecord[];
+  deliveries: DeliveryOutcome[];
+  state: Record<string, Record<string, unknown>>;
+  topics: { alerts: string; gateDecisions: string; rerun: string; deadLetter: string; tick: string };
+}
+
+export function buildReport(inputs: ReportInputs): ReplayReport {
+  const { topics } = inputs;
+  const on = (topic: string) => inputs.published.filter((record) => record.topic === topic);
+  const isDeadLetterTopic = (topic: string) => topic === topics.deadLetter || topic.endsWith('-dlq');
+  return {
+    scenario: inputs.scenario,
+    start: inputs.start,
+    end: inputs.end,
+    wall_seconds: inputs.wallSeconds,
+    deliveries: inputs.deliveries.length,
+    published: inputs.published.map(({ message_id: _id, ...record }) => record),
+    alerts: on(topics.alerts)
+      .filter((record) => record.attributes.kind !== 'resolved')
+      .map((record) => {
+        const alert = record.data as { rule: string; severity: string; key: string; message: string };
+        return {
+          at: record.at,
+          rule: alert.rule,
+          severity: alert.severity,
+          key: alert.key,
+          message: alert.message,
+        };
+      }),
+    resolved: on(topics.alerts)
+      .filter((record) => record.attributes.kind === 'resolved')
+      .map((record) => {
+        const resolution = record.data as { key: string; message: string };
+        return { at: record.at, key: resolution.key, message: resolution.message };
+      }),
+    gates: on(topics.gateDecisions).map((record) => ({ at: record.at, ...(record.data as object) })),
+    retries: on(topics.rerun).map((record) => ({ at: record.at, ...(record.data as object) })),
+    exports: inputs.exports.map((record) => ({
+      at: record.at,
+      path: `${record.bucket}/${record.path}`,
+      body: record.body,
+      ...(record.cache_control ? { cache_control: record.cache_control } : {}),
+    })),
+    errors: [
+      ...inputs.deliveries
+        .filter((outcome) => outcome.status < 200 || outcome.status >= 300)
+        .map((outcome) => ({
+          at: outcome.at,
+          kind: 'delivery' as const,
+          detail: `${outcome.function} answered ${outcome.status || 'nothing'} to ${outcome.topic} (attempt ${outcome.attempt})`,
+          function: outcome.function,
+          topic: outcome.topic,
+          attempt: outcome.attempt,
+          ...(outcome.error ? { error: outcome.error } : {}),
+        })),
+      ...inputs.published
+        .filter((record) => isDeadLetterTopic(record.topic))
+        .map((record) => ({
+          at: record.at,
+          kind: 'dead-letter' as const,
+          detail: `${record.topic}: ${(record.data as { reason?: string }).reason ?? 'delivery attempts exhausted'}`,
+          topic: record.topic,
+          data: record.data,
+        })),
+    ].sort((a, b) => a.at.localeCompare(b.at)),
+    state: inputs.state,
+  };
+}
