@@ -57,8 +57,8 @@ function jobFires(
 function buildTimeline(loaded: LoadedScenario, stack: LocalStack): TimelinePoint[] {
   const points = new Map<number, TimelinePoint>();
   const point = (at: number) => {
-    let found = points.get(at);
-    if (!found) points.set(at, (found = { at, events: [], jobs: [] }));
+    const found = points.get(at) ?? { at, events: [], jobs: [] };
+    points.set(at, found);
     return found;
   };
   for (const event of loaded.scenario.events) point(Date.parse(event.at)).events.push(event);
