@@ -50,16 +50,20 @@ export function timelineSpec(day: DaySnapshot, timeZone: string): TopLevelSpec |
         : [],
     ),
   );
-  const firings = day.transitions.flatMap((transition) =>
-    transition.triggered_at
-      ? [
-          {
-            at: wallClock(transition.triggered_at, timeZone),
-            label: `${transition.from}→${transition.to} (${transition.mode ?? 'fired'})`,
-          },
-        ]
-      : [],
-  );
+  const firings = day.transitions
+    .filter((transition) => transition.triggered_at)
+    .map((transition, index) => ({ transition, offset: 2 + index * 13 }))
+    .flatMap(({ transition, offset }) =>
+      transition.triggered_at
+        ? [
+            {
+              at: wallClock(transition.triggered_at, timeZone),
+              offset,
+              label: `${transition.from}→${transition.to} (${transition.mode ?? 'fired'})`,
+            },
+          ]
+        : [],
+    );
   if (completions.length === 0 && firings.length === 0) return undefined;
   const order = day.transitions.flatMap((transition) => transition.processors.map((p) => p.processor));
   const time = {
@@ -78,8 +82,8 @@ export function timelineSpec(day: DaySnapshot, timeZone: string): TopLevelSpec |
         data: { values: completions },
         mark: { type: 'point', filled: true, size: 90 },
         encoding: {
-          x: { ...time, axis: { format: '%a %H:%M', formatType: 'utc', labelAngle: 0 } },
-          y: { field: 'processor', type: 'nominal', sort: order, title: null },
+          x: { ...time, axis: { format: '%a %H:%M', labelAngle: 0, tickCount: 8 } },
+          y: { field: 'processor', type: 'nominal', sort: order, title: null, axis: { labelLimit: 260 } },
           color: { field: 'phase', type: 'nominal', title: 'phase' },
           shape: { field: 'status', type: 'nominal', title: 'status' },
         },
@@ -91,8 +95,13 @@ export function timelineSpec(day: DaySnapshot, timeZone: string): TopLevelSpec |
       },
       {
         data: { values: firings },
-        mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'top', fontSize: 10, color: '#111827' },
-        encoding: { x: time, y: { value: 0 }, text: { field: 'label' } },
+        mark: { type: 'text', align: 'right', dx: -4, baseline: 'top', fontSize: 10, color: '#111827' },
+        // Staggered, so labels of transitions that fired close together do not overlap.
+        encoding: {
+          x: time,
+          y: { field: 'offset', type: 'quantitative', scale: null, axis: null },
+          text: { field: 'label' },
+        },
       },
     ],
   } as TopLevelSpec;
@@ -114,7 +123,7 @@ export function successRateSpec(rates: readonly SuccessRate[]): TopLevelSpec | u
       {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
         encoding: {
-          y: { field: 'processor', type: 'nominal', sort: null, title: null },
+          y: { field: 'processor', type: 'nominal', sort: null, title: null, axis: { labelLimit: 260 } },
           x: {
             field: 'rate',
             type: 'quantitative',

@@ -484,7 +484,8 @@ export async function readStatusSnapshot(
       .sort(
         (a, b) =>
           (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) ||
-          (b.last_raised_at ?? '').localeCompare(a.last_raised_at ?? ''),
+          (b.last_raised_at ?? '').localeCompare(a.last_raised_at ?? '') ||
+          a.key.localeCompare(b.key),
       ),
     pending_deliveries: deliveries
       .map((document) => pendingDeliveryView(document.id, document.data))

@@ -44,7 +44,7 @@ function alertsSection(snapshot: StatusSnapshot): string {
     .map(
       (
         alert,
-      ) => `<li class="alert severity-${escapeHtml(alert.severity.toLowerCase())}" data-key="${escapeHtml(alert.key)}">
+      ) => `<li class="alert alert-${escapeHtml(alert.severity.toLowerCase())}" data-key="${escapeHtml(alert.key)}">
   ${badge(alert.severity, 'severity')} <code>${escapeHtml(alert.rule)}</code>
   <span class="subject">${escapeHtml(alert.subject)}${alert.game_date ? ` · ${escapeHtml(alert.game_date)}` : ''}</span>
   <p>${escapeHtml(alert.message)}</p>
@@ -198,7 +198,7 @@ thead th{font-size:12px;color:var(--muted);font-weight:600}.num{text-align:right
 .severity-critical{background:#7f1d1d;color:#fff}.severity-error{background:#fee2e2;color:#991b1b}.severity-warning{background:#fef3c7;color:#92400e}
 .tag{font-size:11px;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 4px}.tag.critical{color:#991b1b;border-color:#fecaca}
 #open-alerts{list-style:none;padding:0;margin:0}#open-alerts li{border-left:4px solid #dc2626;padding:6px 10px;margin:6px 0;background:#fff7f7}
-#open-alerts li.severity-warning{border-color:#f59e0b;background:#fffbeb}#open-alerts p{margin:3px 0}
+#open-alerts li.alert-critical{border-color:#7f1d1d}#open-alerts li.alert-warning{border-color:#f59e0b;background:#fffbeb}#open-alerts p{margin:3px 0}
 .meta{color:var(--muted);font-size:12px}.no-data{color:var(--muted);font-style:italic}.all-clear{color:#166534}
 figure.chart{margin:4px 0;overflow-x:auto}figcaption{font-size:12px;color:var(--muted)}
 .count{background:#111827;color:#fff;border-radius:10px;padding:0 8px;font-size:12px}

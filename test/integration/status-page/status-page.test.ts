@@ -1,0 +1,228 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as functions from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeStatusPageHttp, type StatusPageDependencies } from '../../../functions/statusPage/handler.js';
+import { writeStatusSnapshot } from '../../../functions/statusPage/snapshot.js';
+import { FolderObjectStore } from '../../../shared/adapters/folder.object-store.js';
+import { alertKey } from '../../../shared/messages/alert.js';
+import { alertSinkFor } from '../../../shared/runtime/alerts.js';
+import { emulatorBus, emulatorPubSub, emulatorStateStore, freshProjectId } from '../../support/backends.js';
+import { capturedLogger, clockAt, testConfig } from '../alerts/alert-fixtures.js';
+import { type SlackWebhookServer, startSlackWebhookServer } from '../alerts/slack-webhook-server.js';
+import { ensureChromium, type HeadlessChromium, startChromium } from './headless-chromium.js';
+import { INCIDENT_DATE, seedIncidentDay } from './incident-day.js';
+
+describe('status page for the 2026-01-18 incident day', () => {
+  const config = testConfig();
+  const clock = clockAt('2026-01-19T12:00:00Z');
+  let workdir: string;
+  let deps: StatusPageDependencies;
+  let server: Server;
+  let base: string;
+  let slack: SlackWebhookServer;
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'shotclock-status-'));
+    const projectId = freshProjectId('status-page');
+    const state = emulatorStateStore(projectId);
+    const objects = new FolderObjectStore(join(workdir, 'objects'));
+    const logger = capturedLogger().logger;
+    deps = { config, clock, logger, state, objects };
+    await seedIncidentDay(state, objects, config);
+
+    // Open alerts, raised through the real sink; Slack refuses, so deliveries stay pending.
+    await emulatorPubSub(projectId).createTopic(config.topics.alerts);
+    slack = await startSlackWebhookServer();
+    slack.answerWith(500);
+    const alerts = alertSinkFor(
+      { config, clock, logger, state, bus: emulatorBus(projectId) },
+      { slackWebhookUrl: slack.url },
+    );
+    const raise = (
+      rule: Parameters<typeof alertKey>[0],
+      subject: string,
+      severity: 'ERROR' | 'CRITICAL' | 'WARNING',
+      message: string,
+    ) =>
+      alerts.raise({
+        key: alertKey(rule, subject, INCIDENT_DATE),
+        rule,
+        severity,
+        subject,
+        game_date: INCIDENT_DATE,
+        message,
+        raised_at: clock.now().toISOString(),
+      });
+    await raise(
+      'critical_processor_missing',
+      'upcoming_team_game_context',
+      'CRITICAL',
+      'upcoming_team_game_context (critical) never completed for 2026-01-18; Phase 4 fired degraded without it.',
+    );
+    await raise(
+      'phase_completion_low',
+      'phase3_to_phase4',
+      'ERROR',
+      'Phase 3 analytics for 2026-01-18 is only 40% complete (2/5) 240 min after its first completion.',
+    );
+    await raise(
+      'grading_below_baseline',
+      'catboost_v8',
+      'ERROR',
+      'catboost_v8 graded 9/48 = 18.8% on 2026-01-18 (95% interval 10.2%-31.9%, baseline 49%).',
+    );
+
+    functions.http(
+      'statusPageUnderTest',
+      makeStatusPageHttp(async () => deps),
+    );
+    server = getTestServer('statusPageUnderTest');
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((closed) => server?.close(() => closed()));
+    await slack?.close();
+    if (workdir) await rm(workdir, { recursive: true, force: true });
+  });
+
+  describe('in headless Chromium', () => {
+    let chromium: HeadlessChromium;
+    beforeAll(async () => {
+      ensureChromium();
+      chromium = await startChromium();
+    }, 20 * 60_000);
+    afterAll(async () => {
+      await chromium?.close();
+    });
+
+    it('shows the timeline, the charts and the open alerts', async () => {
+      const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 1200, height: 900 });
+      const response = await page.goto(`${base}?date=${INCIDENT_DATE}&days=3`);
+      expect(response?.status()).toBe(200);
+
+      expect(await page.locator('#page-date').textContent()).toBe(INCIDENT_DATE);
+      // One timeline row per configured processor of every transition's source phase.
+      const processors = config.transitions.flatMap(
+        (transition) => config.phases.find((phase) => phase.id === transition.from)!.processors,
+      );
+      await expect.poll(() => page.locator('tr.timeline-row').count()).toBe(processors.length);
+      const phase3 = page.locator('tr.transition-row[data-transition="phase3_to_phase4"]');
+      expect(await phase3.textContent()).toContain('2/5 required complete');
+      expect(await phase3.textContent()).toContain('deadline_degraded');
+      const missing = page.locator('tr.timeline-row[data-processor="player_game_summary"]').first();
+      expect(await missing.textContent()).toContain('missing');
+
+      for (const name of ['timeline', 'grading', 'success-rates']) {
+        const chart = page.locator(`figure[data-chart="${name}"] svg`);
+        expect(await chart.count(), `${name} chart`).toBe(1);
+        const box = await chart.boundingBox();
+        expect(box?.width, `${name} chart width`).toBeGreaterThan(200);
+        expect(box?.height, `${name} chart height`).toBeGreaterThan(80);
+      }
+      // The grading chart draws one interval bar per system with a sample.
+      expect(await page.locator('figure[data-chart="grading"] svg').textContent()).toContain('catboost_v8');
+
+      const alerts = page.locator('#open-alerts li.alert');
+      expect(await alerts.count()).toBe(3);
+      expect(await alerts.first().textContent()).toContain(
+        'upcoming_team_game_context (critical) never completed',
+      );
+      // Slack refused all three (the topic took them): each is pending, with the reason.
+      const pending = page.locator('tr.pending-delivery');
+      expect(await pending.count()).toBe(3);
+      expect(await pending.first().textContent()).toContain('Slack webhook answered 500');
+      expect(await page.locator('#gate h2').textContent()).toContain('OPEN');
+      expect(await page.locator('tr.retry-row').count()).toBe(2);
+      expect(await page.locator('tr.day-row').count()).toBe(2);
+
+      const screenshot = join(workdir, 'status-2026-01-18.png');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      expect((await stat(screenshot)).size).toBeGreaterThan(50_000);
+      if (process.env.SHOTCLOCK_KEEP_SCREENSHOT)
+        await readFile(screenshot).then((png) =>
+          import('node:fs/promises').then((fs) => fs.writeFile(process.env.SHOTCLOCK_KEEP_SCREENSHOT!, png)),
+        );
+      await page.close();
+    });
+
+    it('says "no data" for a day nothing was recorded for', async () => {
+      const context = chromium.browser.contexts()[0] ?? (await chromium.browser.newContext());
+      const page = await context.newPage();
+      const response = await page.goto(`${base}?date=2025-06-01&days=1`);
+      expect(response?.status()).toBe(200);
+      expect(await page.locator('#gate .no-data').textContent()).toBe('no data');
+      expect(await page.locator('figure[data-chart="timeline"] .no-data').count()).toBe(1);
+      expect(await page.locator('#grading .no-data').count()).toBe(1);
+      await page.close();
+    });
+  });
+
+  it('serves the same data as JSON', async () => {
+    const response = await fetch(`${base}?date=${INCIDENT_DATE}&days=2&format=json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const snapshot = await response.json();
+    expect(snapshot.days.map((day: { date: string }) => day.date)).toEqual([INCIDENT_DATE, '2026-01-17']);
+    const phase3 = snapshot.days[0].transitions.find(
+      (t: { transition: string }) => t.transition === 'phase3_to_phase4',
+    );
+    expect(phase3).toMatchObject({
+      completed: 2,
+      required: 5,
+      triggered_at: '2026-01-18T02:01:40Z',
+      mode: 'deadline_degraded',
+    });
+    const catboost = snapshot.days[0].grading.systems.find(
+      (s: { system: string }) => s.system === 'catboost_v8',
+    );
+    expect(catboost).toMatchObject({ correct: 9, graded: 48, baseline: 0.49, verdict: 'below_baseline' });
+    expect(catboost.interval_high).toBeLessThan(0.49);
+    const summaries = snapshot.success_rates.filter(
+      (r: { processor: string }) => r.processor === 'player_game_summary',
+    );
+    expect(summaries).toEqual([expect.objectContaining({ completed_days: 11, observed_days: 14 })]);
+    // Most severe first, then the newest, then by key.
+    expect(snapshot.open_alerts.map((a: { rule: string }) => a.rule)).toEqual([
+      'critical_processor_missing',
+      'grading_below_baseline',
+      'phase_completion_low',
+    ]);
+  });
+
+  it.each([
+    ['date=2026-02-30', 'date: not a calendar date'],
+    ['date=yesterday', 'date: expected a date as YYYY-MM-DD'],
+    ['days=0', 'days:'],
+    ['days=15', 'days:'],
+    ['days=two', 'days: expected a whole number of days'],
+    ['format=xml', 'format:'],
+    ['colour=red', 'unknown parameter colour'],
+    ['date=2026-01-18&date=2026-01-17', 'date: give the parameter once'],
+    ['date=2027-01-18', 'more than 14 days after today'],
+  ])('refuses ?%s with 400 and the reason', async (query, reason) => {
+    const response = await fetch(`${base}?${query}`);
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toContain(reason);
+  });
+
+  it('writes the replayed day as HTML and JSON files', async () => {
+    const dir = join(workdir, 'snapshot');
+    const written = await writeStatusSnapshot(deps, INCIDENT_DATE, dir);
+    const html = await readFile(written.html, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('Open alerts');
+    expect(html).not.toContain('href="?date=');
+    const json = JSON.parse(await readFile(written.json, 'utf8'));
+    const served = await (await fetch(`${base}?date=${INCIDENT_DATE}&format=json`)).json();
+    expect(json).toEqual(served);
+  });
+});
