@@ -19,12 +19,16 @@ import {
   reportsOf,
   statePath,
 } from './date-state.js';
+import type { KeyedQueue } from './keyed-queue.js';
 import { triggerMessages } from './trigger-messages.js';
 
 export type PhaseTransitionDependencies = Pick<
   Backends,
   'config' | 'clock' | 'logger' | 'state' | 'bus' | 'warehouse' | 'alerts'
->;
+> & {
+  /** per-instance ordering of work on one date document (see KeyedQueue) */
+  dateQueue?: KeyedQueue;
+};
 
 /** A claimed alert left pending this long (its raiser died) is raised again by the tick. */
 const ALERT_RECLAIM_MS = 60_000;
@@ -53,11 +57,22 @@ interface Pass {
  * raises the alerts it claimed. Safe to call any number of times, from any
  * number of instances at once.
  */
-export async function evaluateDate(
+export function evaluateDate(
   deps: PhaseTransitionDependencies,
   transition: Transition,
   gameDate: string,
   completion?: ProcessorCompletion,
+): Promise<DateOutcome> {
+  const path = statePath(transition, gameDate);
+  const work = () => evaluateNow(deps, transition, gameDate, completion);
+  return deps.dateQueue ? deps.dateQueue.run(path, work) : work();
+}
+
+async function evaluateNow(
+  deps: PhaseTransitionDependencies,
+  transition: Transition,
+  gameDate: string,
+  completion: ProcessorCompletion | undefined,
 ): Promise<DateOutcome> {
   const path = statePath(transition, gameDate);
   const before = (await deps.state.get(path)) ?? {};

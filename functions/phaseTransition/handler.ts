@@ -5,6 +5,7 @@ import type { Backends } from '../../shared/runtime/dependencies.js';
 import { PermanentError } from '../../shared/runtime/errors.js';
 import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import type { PhaseTransitionDependencies } from './evaluate-date.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { recordCompletion, transitionsFedBy } from './record-completion.js';
 import { runTick } from './run-tick.js';
 
@@ -17,7 +18,9 @@ export const FUNCTION_NAME = 'phaseTransition';
 export function makePhaseTransitionHandler(
   deps: () => Promise<PhaseTransitionDependencies & Pick<Backends, 'projectId'>>,
 ) {
-  return pubsubEventHandler(FUNCTION_NAME, deps, async ({ message, logger }, backends) => {
+  const dateQueue = new KeyedQueue();
+  return pubsubEventHandler(FUNCTION_NAME, deps, async ({ message, logger }, given) => {
+    const backends = { ...given, dateQueue };
     if (message.topic === backends.config.topics.tick) {
       const tick = decodeJson(message.data, SchedulerTick);
       if (!tick.ok) throw new PermanentError(`not a scheduler tick: ${tick.reason}`);

@@ -2,7 +2,7 @@ import type { Processor, Transition } from '../config/schema.js';
 import type { AlertRule, AlertSeverity } from '../messages/alert.js';
 import { COMPLETED_STATUSES, type CompletionStatus } from '../messages/completion.js';
 import type { TransitionQuality } from '../messages/phase4-trigger.js';
-import { addMinutes, daysBetween, minutesBetween } from './calendar.js';
+import { addMinutes, isPlausibleGameDate, minutesBetween } from './calendar.js';
 
 /**
  * When a phase transition fires, as a pure function of what has completed for
@@ -75,18 +75,13 @@ const MET_REASON: Record<Transition['rule']['kind'], string> = {
 /** An undecided date stops being re-evaluated this long after its first completion. */
 export const EXPIRE_AFTER_MINUTES = 24 * 60;
 
-/** Completion messages for dates further than this from today are refused as implausible. */
-export const ACCEPTED_DATE_WINDOW = { past_days: 400, future_days: 14 } as const;
+/** Completion messages for dates further than this from today (either way) are refused as implausible. */
+export const MAX_DAYS_AWAY = 30;
 
 /** Why a game date is implausible for a completion received at `now`, or undefined when it is fine. */
 export function implausibleGameDate(gameDate: string, now: Date): string | undefined {
-  const today = now.toISOString().slice(0, 10);
-  const ahead = daysBetween(today, gameDate);
-  if (ahead > ACCEPTED_DATE_WINDOW.future_days)
-    return `game_date ${gameDate} is ${ahead} days ahead (accepted: up to ${ACCEPTED_DATE_WINDOW.future_days})`;
-  if (-ahead > ACCEPTED_DATE_WINDOW.past_days)
-    return `game_date ${gameDate} is ${-ahead} days old (accepted: up to ${ACCEPTED_DATE_WINDOW.past_days})`;
-  return undefined;
+  if (isPlausibleGameDate(gameDate, now, MAX_DAYS_AWAY)) return undefined;
+  return `game_date ${gameDate} is more than ${MAX_DAYS_AWAY} days from ${now.toISOString().slice(0, 10)}`;
 }
 
 const latest = (times: string[]): string | undefined => [...times].sort().at(-1);
