@@ -4,6 +4,7 @@ import type { Bus } from '../../shared/ports/bus.port.js';
 import { PermanentError } from '../../shared/runtime/errors.js';
 import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import { alertOnDeadLetter } from './dead-letter-alert.js';
+import { descriptor } from './descriptor.js';
 import { runTickRules, type TickRuleDependencies } from './tick-rules.js';
 
 export const FUNCTION_NAME = 'alertMonitor';
@@ -17,24 +18,29 @@ export type AlertMonitorDependencies = TickRuleDependencies & { bus: Bus; projec
  * and the dead-letter topic (`config.topics.dead_letter`).
  */
 export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitorDependencies>) {
-  return pubsubEventHandler(FUNCTION_NAME, dependencies, async ({ message, logger }, deps) => {
-    const scoped = { ...deps, logger };
-    if (message.topic === deps.config.topics.dead_letter || looksLikeDeadLetter(message.attributes)) {
-      await alertOnDeadLetter(scoped, message);
-      return;
-    }
-    const tick = decodeJson(message.data, SchedulerTick);
-    if (!tick.ok) {
-      // Unknown topic and not a tick: anything that is not clearly a tick is treated as a dead letter.
-      if (message.topic !== deps.config.topics.tick) return alertOnDeadLetter(scoped, message);
-      throw new PermanentError(`not a scheduler tick: ${tick.reason}`);
-    }
-    if (tick.value.job !== TICK_JOB) {
-      logger.debug('tick for another job, ignored', { job: tick.value.job });
-      return;
-    }
-    await runTickRules(scoped);
-  });
+  return pubsubEventHandler(
+    FUNCTION_NAME,
+    dependencies,
+    async ({ message, logger }, deps) => {
+      const scoped = { ...deps, logger };
+      if (message.topic === deps.config.topics.dead_letter || looksLikeDeadLetter(message.attributes)) {
+        await alertOnDeadLetter(scoped, message);
+        return;
+      }
+      const tick = decodeJson(message.data, SchedulerTick);
+      if (!tick.ok) {
+        // Unknown topic and not a tick: anything that is not clearly a tick is treated as a dead letter.
+        if (message.topic !== deps.config.topics.tick) return alertOnDeadLetter(scoped, message);
+        throw new PermanentError(`not a scheduler tick: ${tick.reason}`);
+      }
+      if (tick.value.job !== TICK_JOB) {
+        logger.debug('tick for another job, ignored', { job: tick.value.job });
+        return;
+      }
+      await runTickRules(scoped);
+    },
+    { probe: descriptor },
+  );
 }
 
 function looksLikeDeadLetter(attributes: Record<string, string>): boolean {

@@ -9,13 +9,14 @@ export interface PredictionVolume {
 }
 
 /** Active predictions for a date (the incumbent's own volume query counts `is_active = TRUE`). */
-export async function predictionVolume(warehouse: Warehouse, gameDate: string): Promise<PredictionVolume> {
-  const [row] = await warehouse.query<{ predictions: number; newest: string | null }>(
-    `SELECT COUNT(*) AS predictions, MAX(created_at) AS newest
+export const PREDICTION_VOLUME_SQL = `SELECT COUNT(*) AS predictions, MAX(created_at) AS newest
      FROM ${tableName(PREDICTIONS)}
-     WHERE game_date = CAST(@game_date AS DATE) AND is_active = TRUE`,
-    { game_date: gameDate },
-  );
+     WHERE game_date = CAST(@game_date AS DATE) AND is_active = TRUE`;
+
+export async function predictionVolume(warehouse: Warehouse, gameDate: string): Promise<PredictionVolume> {
+  const [row] = await warehouse.query<{ predictions: number; newest: string | null }>(PREDICTION_VOLUME_SQL, {
+    game_date: gameDate,
+  });
   return {
     predictions: Number(row?.predictions ?? 0),
     newest_created_at: row?.newest ?? undefined,

@@ -4,7 +4,9 @@ import { readSettings } from '../../shared/config/env.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { firestoreStateStore } from '../../shared/runtime/backends/firestore.js';
 import { objectStore } from '../../shared/runtime/backends/storage.js';
+import { probeAwareHttp } from '../../shared/probe/function-probe.js';
 import { lazily } from '../../shared/runtime/lazy.js';
+import { descriptor } from './descriptor.js';
 import { FUNCTION_NAME, makeStatusPageHttp, type StatusPageDependencies } from './handler.js';
 
 const dependencies = lazily((): StatusPageDependencies => {
@@ -18,4 +20,4 @@ const dependencies = lazily((): StatusPageDependencies => {
   };
 });
 
-functions.http('statusPage', makeStatusPageHttp(dependencies));
+functions.http('statusPage', probeAwareHttp(descriptor, dependencies, makeStatusPageHttp(dependencies)));

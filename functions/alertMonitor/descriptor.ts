@@ -1,0 +1,12 @@
+import type { FunctionDescriptor } from '../../shared/probe/function-descriptor.js';
+import { PREDICTION_VOLUME_SQL } from './queries.js';
+
+export const descriptor: FunctionDescriptor = {
+  name: 'alertMonitor',
+  targets: [{ target: 'alertMonitor', signature: 'cloudevent' }],
+  touches: {
+    // alert state and pending deliveries
+    state: true,
+    queries: [{ name: 'prediction-volume', sql: PREDICTION_VOLUME_SQL, params: { game_date: '2026-01-18' } }],
+  },
+};
