@@ -54,7 +54,11 @@ async function bulkLoad(warehouse: Warehouse, tables: SlateTables, dir: string):
 }
 
 function mergeTables(target: SlateTables, source: SlateTables): void {
-  for (const [table, rows] of Object.entries(source)) target[table] = [...(target[table] ?? []), ...rows];
+  for (const [table, rows] of Object.entries(source)) {
+    const list = target[table] ?? [];
+    list.push(...rows);
+    target[table] = list;
+  }
 }
 
 type Row = Record<string, unknown>;
