@@ -34,6 +34,8 @@ export interface ProbeOptions {
   scope?: ProbeScope;
   /** per function request */
   timeoutMs?: number;
+  /** a local stack: the pipeline's own processors are not running, so their subscriptions are not there */
+  local?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function runDependencyProbe(
     ...expected.functions
       .filter((fn) => !targets.some((target) => target.function === fn.name))
       .map(async (fn) => [skipped(`function:${fn.name}`, 'no URL to probe it at')]),
-    ...expected.topics.map((topic) => topicChecks(deps.topology, topic)),
+    ...expected.topics.map((topic) => topicChecks(deps.topology, topic, options)),
     subscriptionChecks(deps.topology, expected),
     ...expected.jobs.map((job) => jobChecks(deps, job)),
     ...expected.functions
@@ -111,12 +113,21 @@ function safeJson(text: string): unknown {
   }
 }
 
-async function topicChecks(topology: BusTopology, topic: ExpectedTopology['topics'][number]) {
+async function topicChecks(
+  topology: BusTopology,
+  topic: ExpectedTopology['topics'][number],
+  options: ProbeOptions,
+) {
   const exists = await timedCheck(`topic:${topic.name}`, async () => {
     if (!(await topology.topicExists(topic.name))) throw new Error('topic does not exist');
     return 'exists';
   });
   if (exists.status !== 'green') return [exists, skipped(`subscribed:${topic.name}`, 'topic does not exist')];
+  if (options.local && topic.consumedOutside)
+    return [
+      exists,
+      skipped(`subscribed:${topic.name}`, "read by the pipeline's own processors, not run locally"),
+    ];
   const subscribed = await timedCheck(`subscribed:${topic.name}`, async () => {
     const subscriptions = await topology.subscriptionsOf(topic.name);
     if (subscriptions.length === 0)
@@ -131,7 +142,9 @@ async function topicChecks(topology: BusTopology, topic: ExpectedTopology['topic
 /** Every subscription on a published-to topic, and every declared one, has a dead-letter topic that exists. */
 async function subscriptionChecks(topology: BusTopology, expected: ExpectedTopology): Promise<ProbeCheck[]> {
   const declared = new Map(expected.subscriptions.map((subscription) => [subscription.name, subscription]));
-  const found = new Set<string>();
+  /** subscription -> its topic */
+  const found = new Map<string, string>();
+  const terminal = new Set(expected.terminalTopics ?? []);
   const checks: ProbeCheck[] = [];
   const topics = new Set([
     ...expected.topics.map((topic) => topic.name),
@@ -140,7 +153,7 @@ async function subscriptionChecks(topology: BusTopology, expected: ExpectedTopol
   await Promise.all(
     [...topics].map(async (topic) => {
       if (!(await topology.topicExists(topic).catch(() => false))) return;
-      for (const name of await topology.subscriptionsOf(topic).catch(() => [])) found.add(name);
+      for (const name of await topology.subscriptionsOf(topic).catch(() => [])) found.set(name, topic);
     }),
   );
   for (const subscription of expected.subscriptions)
@@ -151,8 +164,10 @@ async function subscriptionChecks(topology: BusTopology, expected: ExpectedTopol
       }),
     );
   const deadLetterChecks = await Promise.all(
-    [...found].sort().map((name) =>
+    [...found.keys()].sort().map((name) =>
       timedCheck(`dead-letter:${name}`, async () => {
+        if (terminal.has(found.get(name)!))
+          return { status: 'skipped' as const, detail: `on the terminal topic ${found.get(name)}` };
         const deadLetter = await topology.deadLetterTopicOf(name);
         if (!deadLetter) throw new Error('no dead-letter topic: a poison message is redelivered forever');
         const wanted = declared.get(name)?.deadLetterTopic;

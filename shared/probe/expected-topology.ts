@@ -6,8 +6,14 @@ import type { PipelineConfig } from '../config/schema.js';
  * tells (topics published to, scheduler jobs), used until infra is wired in.
  */
 export interface ExpectedTopology {
-  /** topics something publishes to; `publishers` names who (functions or outside processors) */
-  topics: Array<{ name: string; publishers: string[] }>;
+  /**
+   * Topics something publishes to; `publishers` names who (functions or
+   * outside processors). `consumedOutside`: read by the pipeline's own
+   * processors, which a local stack does not run.
+   */
+  topics: Array<{ name: string; publishers: string[]; consumedOutside?: boolean }>;
+  /** topics at the end of the line (the terminal dead-letter topic): their subscriptions need no dead-letter topic */
+  terminalTopics?: string[];
   subscriptions: Array<{ name: string; topic: string; deadLetterTopic?: string }>;
   jobs: Array<{ id: string; topic: string }>;
   functions: Array<{ name: string; url?: string; invokers?: string[] }>;
@@ -28,8 +34,21 @@ export function topologyFromConfig(config: PipelineConfig): ExpectedTopology {
   publishedBy(config.topics.alerts, 'every function (alerts)');
   publishedBy(config.topics.dead_letter, 'every function (dead letters)');
   for (const job of config.schedules) publishedBy(job.topic, `scheduler job ${job.id}`);
+  const consumedOutside = new Set([
+    config.record_count.rerun_topic,
+    config.freshness_gate.output_topic,
+    config.topics.alerts,
+    ...config.transitions
+      .filter((transition) => transition.output?.shape === 'phase4_trigger')
+      .map((transition) => transition.output!.topic),
+  ]);
   return {
-    topics: [...topics].map(([name, publishers]) => ({ name, publishers: [...publishers].sort() })),
+    topics: [...topics].map(([name, publishers]) => ({
+      name,
+      publishers: [...publishers].sort(),
+      ...(consumedOutside.has(name) ? { consumedOutside: true } : {}),
+    })),
+    terminalTopics: [config.topics.dead_letter],
     subscriptions: [],
     jobs: config.schedules.map((job) => ({ id: job.id, topic: job.topic })),
     functions: [],
