@@ -2,7 +2,9 @@ import type { Logger } from '../../shared/logging/logger.js';
 import { alertKey } from '../../shared/messages/alert.js';
 import type { GateEvaluationSource } from '../../shared/messages/gate-decision.js';
 import type { PhaseReady } from '../../shared/messages/phase4-trigger.js';
+import { GameDate } from '../../shared/messages/primitives.js';
 import type { SchedulerTick } from '../../shared/messages/tick.js';
+import { PermanentError } from '../../shared/runtime/errors.js';
 import { resolveGameDate } from '../../shared/domain/calendar.js';
 import { blockedDateStep, type FreshnessCheckConfig } from '../../shared/domain/freshness.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
@@ -80,6 +82,10 @@ export async function handleTick(deps: GateDependencies, logger: Logger, tick: S
       deps.clock.now(),
       deps.config.project.time_zone,
     );
+    if (!GameDate.safeParse(gameDate).success)
+      throw new PermanentError(
+        `tick ${tick.job}: target_date ${JSON.stringify(tick.target_date)} is not a date`,
+      );
     await runGate(deps, logger.child({ game_date: gameDate }), gameDate, 'scheduled');
     return;
   }

@@ -99,7 +99,9 @@ describe('freshness gate on 2026-01-17 (1 of 156 rows at 17:45 ET)', () => {
     expect(delayMinutes).toBeLessThanOrEqual(5);
 
     // Decisions published on change only: BLOCKED, then OPEN.
-    const decisions = await gate.decisions.settle(2);
+    const decisions = [...(await gate.decisions.settle(2))].sort((a, b) =>
+      String(a.data.evaluated_at).localeCompare(String(b.data.evaluated_at)),
+    );
     expect(decisions.map((decision) => decision.data.status)).toEqual(['BLOCKED', 'OPEN']);
     expect(decisions[1]!.data).toMatchObject({ previous_status: 'BLOCKED', predictions_triggered: true });
     expect(gate.alerts.messages).toHaveLength(0);
@@ -143,15 +145,21 @@ describe('freshness gate on 2026-01-17 (1 of 156 rows at 17:45 ET)', () => {
     expect((await gate.gate(GAME_DATE))?.opened?.source).toBe('wake');
   });
 
-  it('dead-letters a message from a topic it does not listen on, and a malformed tick', async () => {
+  it('dead-letters a message from a topic it does not listen on, a malformed tick and a tick for no date', async () => {
     gate = await gateHarness('2026-01-17T18:30:00-05:00');
     await gate.deliver('nba-phase3-analytics-complete', { processor_name: 'x', game_date: GAME_DATE });
     await gate.deliver(gate.config.topics.tick, { scheduled_for: 'yesterday' });
-    const letters = await gate.deadLetters.settle(2);
-    expect(letters.map((letter) => letter.data.reason)).toEqual([
-      expect.stringMatching(/topic nba-phase3-analytics-complete; the gate listens on shotclock-tick/),
-      expect.stringMatching(/^tick: job: /),
-    ]);
+    await gate.deliver(gate.config.topics.tick, { job: 'freshness-gate', target_date: 'NEXT_WEEK' });
+    const letters = await gate.deadLetters.settle(3);
+    expect(letters).toHaveLength(3);
+    expect(letters.map((letter) => letter.data.reason)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/topic nba-phase3-analytics-complete; the gate listens on shotclock-tick/),
+        expect.stringMatching(/^tick: job: /),
+        'tick freshness-gate: target_date "NEXT_WEEK" is not a date',
+      ]),
+    );
+    expect(await gate.gate('NEXT_WEEK')).toBeUndefined();
     expect(gate.triggers.messages).toHaveLength(0);
   });
 });
