@@ -425,12 +425,13 @@ function historyRows(
  * The 2026-01-18 picture: 1,680 prediction rows for 57 players across 6
  * systems (280 per system), all games final; the production system
  * (catboost_v8) graded on 48 picks with 9 correct; 14 days of history at
- * 39-50% by system.
+ * 39-50% by system. Options override any of it (e.g. `gameDate`, or
+ * `gameStatus: [2, 2, 3, 3]` for the evening with games still on).
  */
-export function incidentSlate(seed = 20260118): Slate {
+export function incidentSlate(overrides: Partial<SlateOptions> = {}): Slate {
   return generateSlate({
     gameDate: '2026-01-18',
-    seed,
+    seed: 20260118,
     games: 4,
     players: 57,
     rowsPerSystem: 280,
@@ -438,6 +439,7 @@ export function incidentSlate(seed = 20260118): Slate {
     gameStatus: 3,
     accuracy: INCIDENT_BASELINE_ACCURACY,
     history: { days: 14, decidedPerDay: 40, accuracy: INCIDENT_BASELINE_ACCURACY },
+    ...overrides,
   });
 }
 
