@@ -5,6 +5,7 @@ import {
   breakerOnFailure,
   breakerOnRecovery,
   CLOSED_BREAKER,
+  type CompletionDecision,
   decideOnCompletion,
   judgeCount,
   type RecordCountVerdict,
@@ -23,6 +24,7 @@ import {
 import {
   breakerOf,
   checkPath,
+  historyKey,
   historyPath,
   latchAlert,
   processorPath,
@@ -31,6 +33,7 @@ import {
   type StoredCheck,
   tablePath,
 } from './state.js';
+import { oneAtATime } from './one-at-a-time.js';
 import { countRows, MissingTableError, readingTable } from './warehouse-counts.js';
 
 /** A missing table alerts once (latched per table), then the message is refused for good. */
@@ -92,7 +95,9 @@ export async function checkCompletion(
     return undefined;
   }
   try {
-    return await judgeAndDecide(deps, phase, processor, completion, source.messageId, log);
+    return await oneAtATime(checkPath(processor.name, completion.game_date), () =>
+      judgeAndDecide(deps, phase, processor, completion, source.messageId, log),
+    );
   } catch (error) {
     if (error instanceof MissingTableError) return alertMissingTable(deps, error, log);
     throw error;
@@ -138,47 +143,65 @@ async function judgeAndDecide(
   const context = { now, policy: config.record_count, timeZone: config.project.time_zone };
   const path = checkPath(processor.name, gameDate);
   const breakerDocument = processorPath(processor.name);
-  const outcome = await deps.state.transaction(async (tx) => {
-    const current = (await tx.get(path)) as StoredCheck | undefined;
-    const processorState = await tx.get(breakerDocument);
-    const decision = decideOnCompletion(current, verdict, context, {
-      ...(completion.record_count === undefined ? {} : { count: completion.record_count }),
-      id: messageId,
-    });
-    tx.merge(path, { ...decision.check, phase: phase.id, table: processor.table });
-    for (const intent of decision.alerts)
-      latchAlert(tx, path, intent, processor.name, gameDate, now, config.project.status_page_url);
-    let breaker = breakerOf(processorState) ?? CLOSED_BREAKER;
-    let breakerClosed = false;
-    if (decision.retryStarted) {
-      const failed = breakerOnFailure(breaker, gameDate, now, config.record_count);
-      breaker = failed.breaker;
-      if (failed.opened)
-        latchAlert(
-          tx,
-          breakerDocument,
-          breakerAlert(processor.name, breaker, config.record_count),
-          processor.name,
-          undefined,
-          now,
-          config.project.status_page_url,
-        );
-    } else if (verdict.outcome === 'met') {
-      const recovered = breakerOnRecovery(breaker);
-      breaker = recovered.breaker;
-      breakerClosed = recovered.closed;
-    }
-    tx.merge(breakerDocument, { processor: processor.name, breaker });
-    if (schedule.games > 0)
-      tx.merge(historyPath(processor.name, gameDate), {
-        processor: processor.name,
-        game_date: gameDate,
-        rows: observed,
-        games: schedule.games,
-        recorded_at: now.toISOString(),
+  const messageFields = {
+    ...(completion.record_count === undefined ? {} : { count: completion.record_count }),
+    id: messageId,
+  };
+  const counted = schedule.games > 0 ? { rows: observed, games: schedule.games } : undefined;
+  // Duplicates are the common case: when the decision changes nothing, skip the transaction
+  // (50 copies of one completion would otherwise queue on one document).
+  const seen = (await deps.state.get(path)) as StoredCheck | undefined;
+  const preview = decideOnCompletion(seen, verdict, context, messageFields);
+  const outcome = isNoOp(seen, preview)
+    ? { decision: preview, breakerClosed: false, breakerOpened: false }
+    : await deps.state.transaction(async (tx) => {
+        const current = (await tx.get(path)) as StoredCheck | undefined;
+        const decision = decideOnCompletion(current, verdict, context, messageFields);
+        const touchesBreaker = decision.retryStarted || verdict.outcome === 'met';
+        const processorState = touchesBreaker ? await tx.get(breakerDocument) : undefined;
+        tx.merge(path, { ...decision.check, phase: phase.id, table: processor.table });
+        for (const intent of decision.alerts)
+          latchAlert(tx, path, intent, processor.name, gameDate, now, config.project.status_page_url);
+        const before = breakerOf(processorState) ?? CLOSED_BREAKER;
+        let breaker = before;
+        let breakerClosed = false;
+        let breakerOpened = false;
+        if (decision.retryStarted) {
+          const failed = breakerOnFailure(breaker, gameDate, now, config.record_count);
+          breaker = failed.breaker;
+          breakerOpened = failed.opened;
+          if (failed.opened)
+            latchAlert(
+              tx,
+              breakerDocument,
+              breakerAlert(processor.name, breaker, config.record_count),
+              processor.name,
+              undefined,
+              now,
+              config.project.status_page_url,
+            );
+        } else if (verdict.outcome === 'met') {
+          const recovered = breakerOnRecovery(breaker);
+          breaker = recovered.breaker;
+          breakerClosed = recovered.closed;
+        }
+        // Every date of the processor shares this document: write it only when the breaker moves.
+        if (breaker !== before) tx.merge(breakerDocument, { processor: processor.name, breaker });
+        return { decision, breakerClosed, breakerOpened };
       });
-    return { decision, breakerClosed };
-  });
+  if (outcome.decision === preview && seen)
+    await deps.state.merge(path, {
+      last_check: preview.check.last_check,
+      updated_at: preview.check.updated_at,
+    });
+  if (counted)
+    await deps.state.merge(historyPath(processor.name, gameDate), {
+      key: historyKey(processor.name, gameDate),
+      processor: processor.name,
+      game_date: gameDate,
+      ...counted,
+      recorded_at: now.toISOString(),
+    });
   const { decision } = outcome;
   logger.log(verdict.outcome === 'low' ? 'WARNING' : 'INFO', verdict.summary, {
     processor: processor.name,
@@ -195,8 +218,8 @@ async function judgeAndDecide(
     retry_started: decision.retryStarted,
     retry_cancelled: decision.cancelled,
   });
-  await raiseLatchedAlerts({ ...deps, logger }, path);
-  await raiseLatchedAlerts({ ...deps, logger }, breakerDocument);
+  if (decision.alerts.length > 0) await raiseLatchedAlerts({ ...deps, logger }, path);
+  if (outcome.breakerOpened) await raiseLatchedAlerts({ ...deps, logger }, breakerDocument);
   if (decision.recovered)
     await resolveQuietly(
       deps,
@@ -226,4 +249,18 @@ export async function resolveQuietly(
   } catch (error) {
     logger.warning('alert resolution not delivered', { alert_key: key, error: (error as Error).message });
   }
+}
+
+/** A decision that changes nothing but the latest count: no transaction needed. */
+function isNoOp(current: StoredCheck | undefined, decision: CompletionDecision): boolean {
+  return (
+    current !== undefined &&
+    decision.check.status === current.status &&
+    decision.check.degraded === current.degraded &&
+    !decision.retryStarted &&
+    !decision.cancelled &&
+    !decision.recovered &&
+    decision.alerts.length === 0 &&
+    (decision.check.mismatch === null) === (current.mismatch === null)
+  );
 }

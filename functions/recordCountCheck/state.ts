@@ -27,7 +27,8 @@
  *
  * `record_count_tables/{dataset.table}`: `alerts.table_missing`, so a missing table alerts once.
  *
- * `record_count_history/{processor}__{game_date}`: { processor, game_date, rows, games, recorded_at },
+ * `record_count_history/{processor}__{game_date}`: { key: '{processor}__{game_date}', processor, game_date,
+ *   rows, games, recorded_at },
  *   the latest count per date, read back for the `baseline` rule.
  *
  * Re-run requests go through `shotclock_outbox/record_count__{processor}__{game_date}__{series}__{attempt}`.
@@ -50,7 +51,9 @@ export const OUTBOX_PREFIX = 'record_count__';
 export const checkPath = (processor: string, gameDate: string) => `${CHECKS}/${processor}__${gameDate}`;
 export const processorPath = (processor: string) => `${PROCESSORS}/${processor}`;
 export const tablePath = (table: string) => `${TABLES}/${table}`;
-export const historyPath = (processor: string, gameDate: string) => `${HISTORY}/${processor}__${gameDate}`;
+export const historyKey = (processor: string, gameDate: string) => `${processor}__${gameDate}`;
+export const historyPath = (processor: string, gameDate: string) =>
+  `${HISTORY}/${historyKey(processor, gameDate)}`;
 
 export type StoredCheck = RecordCountCheck & {
   phase?: string;
@@ -146,17 +149,14 @@ export async function readHistory(
   gameDate: string,
   days: number,
 ): Promise<CountHistoryDay[]> {
-  const dates = Array.from({ length: days }, (_, i) => addDays(gameDate, -(i + 1)));
-  const documents = await Promise.all(dates.map((date) => state.get(historyPath(processor, date))));
-  return documents.flatMap((document) =>
-    document
-      ? [
-          {
-            game_date: String(document.game_date),
-            rows: Number(document.rows),
-            games: Number(document.games),
-          },
-        ]
-      : [],
-  );
+  // One range query on the document's own key (processor__date sorts by date): no composite index.
+  const documents = await state.list(HISTORY, [
+    { field: 'key', op: '>=', value: historyKey(processor, addDays(gameDate, -days)) },
+    { field: 'key', op: '<', value: historyKey(processor, gameDate) },
+  ]);
+  return documents.map(({ data }) => ({
+    game_date: String(data.game_date),
+    rows: Number(data.rows),
+    games: Number(data.games),
+  }));
 }

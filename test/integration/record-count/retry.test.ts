@@ -54,7 +54,7 @@ describe('recordCountCheck: delayed retry (emulators, DuckDB, simulated clock)',
       },
       published: { '1': true },
     });
-  });
+  }, 120_000);
 
   it('a processor that stays low: 3 re-run requests on backoff, then one alert with the numbers, date degraded', async () => {
     // random 0.75 -> +5% jitter: attempt 2 due 63 min after attempt 1, attempt 3 126 min after attempt 2
@@ -102,7 +102,7 @@ describe('recordCountCheck: delayed retry (emulators, DuckDB, simulated clock)',
       alerts: { retry_exhausted: { raised_at: et('2026-01-17T21:15:00').toISOString() } },
       alert_pending: false,
     });
-  });
+  }, 120_000);
 
   it('stops at the 22:00 ET cutoff before predictions, whatever attempts remain', async () => {
     world = await recordCountWorld({ start: '2026-01-17T20:55:00' });
