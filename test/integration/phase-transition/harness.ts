@@ -179,10 +179,13 @@ export async function transitionHarness(options: HarnessOptions) {
     tick() {
       return deliver(event(TOPIC.tick, { job: 'shotclock-tick', scheduled_for: clock.now().toISOString() }));
     },
-    /** ticks every 5 minutes (on the clock) until `until`, running `at` hooks when their time comes */
+    /** ticks at every 5-minute mark of the clock (as the cron job does) up to `until` */
     async tickUntil(until: string) {
-      while (clock.now().getTime() + 5 * 60_000 <= Date.parse(until)) {
-        clock.advance(5 * 60_000);
+      const step = 5 * 60_000;
+      for (;;) {
+        const next = (Math.floor(clock.now().getTime() / step) + 1) * step;
+        if (next > Date.parse(until)) return;
+        clock.set(new Date(next));
         const result = await this.tick();
         if (result.error) throw result.error;
       }
