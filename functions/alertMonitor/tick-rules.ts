@@ -109,6 +109,8 @@ async function verdictsFor(deps: TickRuleDependencies, gameDate: string, now: Da
       threshold: config.alerts.thresholds.prediction_volume_below,
     }),
   );
+  // Staleness is judged against when predictions ran: without predictions there is nothing to ask.
+  if (!volume.newest_created_at) return verdicts;
   for (const check of config.freshness_gate.checks) {
     const newest = await queries.newestProcessedAt(
       deps.warehouse,
@@ -122,7 +124,7 @@ async function verdictsFor(deps: TickRuleDependencies, gameDate: string, now: Da
         table: check.table,
         gameDate,
         newestProcessedAt: newest ? new Date(newest) : undefined,
-        predictionsAt: volume.newest_created_at ? new Date(volume.newest_created_at) : undefined,
+        predictionsAt: new Date(volume.newest_created_at),
         thresholdHours: config.alerts.thresholds.data_staleness_hours,
       }),
     );

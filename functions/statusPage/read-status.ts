@@ -76,6 +76,10 @@ export interface GateCheckView {
   table: string;
   level: string | null;
   findings: string[];
+  rows: number | null;
+  expected_rows: number | null;
+  newest_processed_at: string | null;
+  age_hours: number | null;
 }
 
 export interface GateView {
@@ -253,6 +257,10 @@ export function gateView(document: StateDocument | undefined): GateView | null {
         table: text(check.table) ?? '(unnamed table)',
         level: text(check.level),
         findings: list(check.findings).flatMap((finding) => text(record(finding).reason) ?? []),
+        rows: count(check.rows),
+        expected_rows: count(check.expected_rows),
+        newest_processed_at: text(check.newest_processed_at),
+        age_hours: count(check.age_hours),
       };
     }),
     history: list(document.history).flatMap((item) => {

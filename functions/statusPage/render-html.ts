@@ -104,7 +104,7 @@ function gateSection(day: DaySnapshot, zone: string): string {
   const checks = gate.checks
     .map(
       (check) =>
-        `<tr class="gate-check"><td><code>${escapeHtml(check.table)}</code></td><td>${badge(check.level)}</td><td>${escapeHtml(check.findings.join('; ') || '–')}</td></tr>`,
+        `<tr class="gate-check"><td><code>${escapeHtml(check.table)}</code></td><td>${badge(check.level)}</td><td class="num">${check.rows ?? '–'} / ${check.expected_rows ?? '–'}</td><td>${localTime(check.newest_processed_at, zone)}${check.age_hours === null ? '' : ` <span class="meta">(${Math.round(check.age_hours * 10) / 10} h old)</span>`}</td><td>${escapeHtml(check.findings.join('; ') || '–')}</td></tr>`,
     )
     .join('\n');
   const history = gate.history
@@ -121,7 +121,7 @@ function gateSection(day: DaySnapshot, zone: string): string {
       : 'not opened'
   }${gate.override_by ? `; opened by hand by ${escapeHtml(gate.override_by)}` : ''}.</p>
 ${gate.reasons.length ? `<ul class="reasons">${gate.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul>` : ''}
-${checks ? `<table><thead><tr><th>table</th><th>level</th><th>findings</th></tr></thead><tbody>${checks}</tbody></table>` : ''}
+${checks ? `<table><thead><tr><th>table</th><th>level</th><th>rows / expected</th><th>newest data for the date</th><th>findings</th></tr></thead><tbody>${checks}</tbody></table>` : ''}
 ${history ? `<details><summary>decisions (${gate.history.length})</summary><ul class="history">${history}</ul></details>` : ''}
 </section>`;
 }

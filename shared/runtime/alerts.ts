@@ -26,6 +26,10 @@ export interface AlertSinkOptions {
 export function alertSinkFor(backends: AlertSinkBackends, options: AlertSinkOptions = {}): DedupAlertSink {
   const channels: AlertChannel[] = [new BusAlertChannel(backends.bus, backends.config.topics.alerts)];
   if (options.slackWebhookUrl) channels.push(new SlackWebhookChannel(options.slackWebhookUrl));
+  else
+    backends.logger.warning('no Slack webhook configured: alerts go to the alerts topic and the log only', {
+      topic: backends.config.topics.alerts,
+    });
   channels.push(...(options.channels ?? []));
   return new DedupAlertSink({
     state: backends.state,

@@ -64,11 +64,23 @@ export async function seedIncidentDay(state: StateStore, objects: ObjectStore, c
     evaluated_at: '2026-01-18T02:45:00Z',
     cutoff_at: '2026-01-18T03:00:00Z',
     checks: [
-      { table: 'nba_analytics.upcoming_player_game_context', level: 'pass', findings: [] },
+      {
+        table: 'nba_analytics.upcoming_player_game_context',
+        level: 'pass',
+        findings: [],
+        rows: 156,
+        expected_rows: 156,
+        newest_processed_at: '2026-01-17T22:40:51Z',
+        age_hours: 4.07,
+      },
       {
         table: 'nba_predictions.ml_feature_store_v2',
         level: 'pass',
         findings: [],
+        rows: 156,
+        expected_rows: 50,
+        newest_processed_at: '2026-01-18T02:41:02Z',
+        age_hours: 0.07,
       },
     ],
     history: [

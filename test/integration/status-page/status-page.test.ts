@@ -141,6 +141,7 @@ describe('status page for the 2026-01-18 incident day', () => {
       expect(await pending.count()).toBe(3);
       expect(await pending.first().textContent()).toContain('Slack webhook answered 500');
       expect(await page.locator('#gate h2').textContent()).toContain('OPEN');
+      expect(await page.locator('tr.gate-check').first().textContent()).toContain('156 / 156');
       expect(await page.locator('tr.retry-row').count()).toBe(2);
       expect(await page.locator('tr.day-row').count()).toBe(2);
 
