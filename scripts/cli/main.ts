@@ -14,6 +14,7 @@ const commands = await Promise.all([
   import('./grade-command.js'),
   import('./deploy-command.js'),
   import('./replay-command.js'),
+  import('./local-command.js'),
   import('./probe-command.js'),
 ]);
 for (const command of commands) command.register(program);

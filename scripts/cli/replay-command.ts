@@ -36,11 +36,19 @@ export function register(program: Command): void {
         noTTYOutput: false,
       });
       let started = false;
+      let lastHour = '';
       const report = await runReplay(loaded, {
         dataDir,
         statusSnapshot: statusSnapshotFor(),
         onProgress: (done, total, now) => {
           const label = DateTime.fromJSDate(now).setZone(config.project.time_zone).toFormat('ccc HH:mm ZZZZ');
+          if (!process.stderr.isTTY) {
+            // No terminal to redraw: one line per simulated hour.
+            const hour = label.slice(0, 6);
+            if (hour !== lastHour) console.error(`  simulated ${label}  (${done}/${total} moments)`);
+            lastHour = hour;
+            return;
+          }
           if (!started) {
             bar.start(total, done, { now: label });
             started = true;

@@ -7,7 +7,6 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub } from '@google-cloud/pubsub';
 import { pino } from 'pino';
 import { buildTopology, type Topology } from '../../infra/topology.js';
-import { BusAlertSink } from '../../shared/adapters/bus.alert-sink.js';
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
 import { FirestoreStateStore } from '../../shared/adapters/firestore.state-store.js';
 import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
@@ -16,6 +15,7 @@ import type { PipelineConfig } from '../../shared/config/schema.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import type { Bus } from '../../shared/ports/bus.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
+import { alertSinkFor } from '../../shared/runtime/alerts.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
 import { type EmulatorName, freePort, type RunningEmulators, startEmulators } from './emulators.js';
 import { LOCAL_FUNCTIONS } from './function-catalog.js';
@@ -103,6 +103,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const emulators = options.emulatorHosts ? undefined : await startEmulators({ logDir: dataDir });
   const hosts = options.emulatorHosts ?? emulators!.hosts;
   const stopEmulators = async () => emulators?.stop();
+  // The SDKs switch to emulator mode (no credentials, no metadata server) on these variables.
+  process.env.FIRESTORE_EMULATOR_HOST = hosts.firestore;
+  process.env.PUBSUB_EMULATOR_HOST = hosts.pubsub;
   try {
     const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false });
     const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
@@ -113,12 +116,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const rawBus = new PubSubBus(pubsub);
     const bus = recordingBus(rawBus, clock, recorder, faults);
     const topology = buildTopology(config, projectId);
+    const state = faultyStateStore(new FirestoreStateStore(firestore), clock, faults);
     const backends: Backends = {
       config,
       projectId,
       clock,
       logger,
-      state: faultyStateStore(new FirestoreStateStore(firestore), clock, faults),
+      state,
       bus,
       topology: rawBus,
       warehouse,
@@ -127,7 +131,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clock,
         recorder,
       ),
-      alerts: new BusAlertSink(bus, config.topics.alerts, logger),
+      // Deduplicated in Firestore like production; no Slack locally: the alerts topic and the log.
+      alerts: alertSinkFor({ config, state, bus, clock, logger }),
     };
     const servers: Server[] = [];
     const urls: Record<string, string> = {};
@@ -139,7 +144,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (built.kind === 'event') {
         const handler = built.handler as (event: unknown) => Promise<void>;
         functionsFramework.cloudEvent(fn.target, async (event: functionsFramework.CloudEvent<unknown>) => {
-          if (faults.takeCrash(fn.name)) throw new Error(`${fn.name} crashed (injected fault)`);
+          if (faults.takeCrash(fn.name)) {
+            const crash = new Error(`${fn.name} crashed (injected fault)`);
+            crash.stack = crash.message; // the framework prints the stack; this one has nothing to show
+            throw crash;
+          }
           await handler(event);
         });
       } else {
