@@ -252,7 +252,9 @@ export function overallLine(systems: readonly SystemGrading[], productionSystem:
     inconclusive:
       decided === 0
         ? 'nothing decided yet, so there is no number to read.'
-        : 'too little to say anything either way; do not read the percentage on its own.',
+        : production.baseline === null
+          ? 'no baseline to compare with yet, so the number cannot be judged.'
+          : 'too little to say anything either way; do not read the percentage on its own.',
     ok: 'within normal variation; no evidence of a regression.',
   };
   return `${record}${range}${baseline}: ${meaning[production.verdict]}${otherSentence}`;

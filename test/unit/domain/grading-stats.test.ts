@@ -195,8 +195,14 @@ describe('overallLine', () => {
   });
 
   it('tells people not to read a small sample', () => {
-    const line = overallLine([assessSystem(tally('catboost_v8', 2, 8), undefined, policy)], 'catboost_v8');
+    const baseline = { system_id: 'catboost_v8', correct: 274, decided: 560, days: 14 };
+    const line = overallLine([assessSystem(tally('catboost_v8', 2, 8), baseline, policy)], 'catboost_v8');
     expect(line).toMatch(/too little to say/);
+  });
+
+  it('says when there is nothing to compare with', () => {
+    const line = overallLine([assessSystem(tally('catboost_v8', 20, 30), undefined, policy)], 'catboost_v8');
+    expect(line).toMatch(/no baseline to compare with/);
   });
 });
 
