@@ -120,5 +120,5 @@ describe('recordCountCheck: delayed retry (emulators, DuckDB, simulated clock)',
     expect(alerts.map((message) => [message.data.rule, message.data.raised_at])).toEqual([
       ['retry_exhausted', et('2026-01-17T22:00:00').toISOString()],
     ]);
-  });
+  }, 120_000);
 });
