@@ -76,9 +76,9 @@ describe('countMismatch', () => {
     { message: 12, table: 156, incremental: true, found: false }, // incremental run touched 12 rows
     { message: 200, table: 156, incremental: true, found: true },
   ])('message $message, table $table, incremental $incremental -> $found', (row) => {
-    expect(countMismatch(row.message, row.table, policy.count_tolerance_fraction, row.incremental) !== null).toBe(
-      row.found,
-    );
+    expect(
+      countMismatch(row.message, row.table, policy.count_tolerance_fraction, row.incremental) !== null,
+    ).toBe(row.found);
   });
 });
 
@@ -144,7 +144,11 @@ describe('decideOnCompletion', () => {
 
   it('never retries or alerts a date without games', () => {
     const decision = decideOnCompletion(undefined, verdict(0, 0), context(now), {});
-    expect(decision).toMatchObject({ retryStarted: false, alerts: [], check: { status: 'no_games', retry: null } });
+    expect(decision).toMatchObject({
+      retryStarted: false,
+      alerts: [],
+      check: { status: 'no_games', retry: null },
+    });
   });
 
   it('degrades at once, with one alert, when even the first attempt would be past the cutoff', () => {
@@ -163,9 +167,9 @@ describe('decideOnCompletion', () => {
 
   it('does not start a new series on an exhausted date, and recovers it when it is met', () => {
     const exhausted = decideOnCompletion(undefined, verdict(1), context(et('2026-01-17T21:45:00')), {}).check;
-    expect(decideOnCompletion(exhausted, verdict(1), context(et('2026-01-17T21:50:00')), {}).retryStarted).toBe(
-      false,
-    );
+    expect(
+      decideOnCompletion(exhausted, verdict(1), context(et('2026-01-17T21:50:00')), {}).retryStarted,
+    ).toBe(false);
     const met = decideOnCompletion(exhausted, verdict(156), context(et('2026-01-17T21:55:00')), {});
     expect(met).toMatchObject({ recovered: true, check: { status: 'met', degraded: false } });
   });
@@ -181,7 +185,11 @@ describe('decideOnDue', () => {
     let check = started;
     for (let minute = 0; minute <= 300; minute += 5) {
       const at = new Date(et('2026-01-17T17:00:00').getTime() + minute * 60_000);
-      const decision = decideOnDue(check, observed, { ...context(at), random: () => 0.5, breakerOpen: false });
+      const decision = decideOnDue(check, observed, {
+        ...context(at),
+        random: () => 0.5,
+        breakerOpen: false,
+      });
       if (decision.kind === 'not_due') continue;
       steps.push({
         at: at.toISOString(),
