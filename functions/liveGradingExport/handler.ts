@@ -5,9 +5,11 @@ import { GameDate } from '../../shared/messages/primitives.js';
 import { decodeJson, describeIssues } from '../../shared/messages/pubsub-event.js';
 import { SchedulerTick } from '../../shared/messages/tick.js';
 import type { Bus } from '../../shared/ports/bus.port.js';
+import { probeAwareHttp } from '../../shared/probe/function-probe.js';
 import { isTransient, PermanentError } from '../../shared/runtime/errors.js';
 import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import { checkExportStaleness } from './check-staleness.js';
+import { descriptor } from './descriptor.js';
 import { gradeAndExport, type LiveGradingDependencies } from './grade-date.js';
 
 export const FUNCTION_NAME = 'liveGradingExport';
@@ -35,22 +37,27 @@ function gradingDate(tick: SchedulerTick, config: PipelineConfig, now: Date): st
 export function makeLiveGradingExportHandler(
   deps: () => Promise<LiveGradingDependencies & { bus: Bus; projectId?: string }>,
 ) {
-  return pubsubEventHandler(FUNCTION_NAME, deps, async ({ message, logger }, backends) => {
-    const tick = decodeJson(message.data, SchedulerTick);
-    if (!tick.ok) throw new PermanentError(tick.reason);
-    const run = { ...backends, logger };
-    if (tick.value.job === STALENESS_JOB) {
-      await checkExportStaleness(run);
-      return;
-    }
-    if (!(tick.value.job in GRADING_JOBS)) return; // another function's job on the shared topic
-    await gradeAndExport(run, gradingDate(tick.value, backends.config, backends.clock.now()));
-  });
+  return pubsubEventHandler(
+    FUNCTION_NAME,
+    deps,
+    async ({ message, logger }, backends) => {
+      const tick = decodeJson(message.data, SchedulerTick);
+      if (!tick.ok) throw new PermanentError(tick.reason);
+      const run = { ...backends, logger };
+      if (tick.value.job === STALENESS_JOB) {
+        await checkExportStaleness(run);
+        return;
+      }
+      if (!(tick.value.job in GRADING_JOBS)) return; // another function's job on the shared topic
+      await gradeAndExport(run, gradingDate(tick.value, backends.config, backends.clock.now()));
+    },
+    { probe: descriptor },
+  );
 }
 
 /** On demand: `GET ?date=YYYY-MM-DD` grades and exports that date and answers with the run. */
 export function makeLiveGradingExportHttp(deps: () => Promise<LiveGradingDependencies>): HttpFunction {
-  return async (request, response) => {
+  return probeAwareHttp(descriptor, deps, async (request, response) => {
     const date = GameDate.safeParse(request.query?.date);
     if (!date.success) {
       const reason =
@@ -68,5 +75,5 @@ export function makeLiveGradingExportHttp(deps: () => Promise<LiveGradingDepende
       });
       response.status(isTransient(error) ? 503 : 500).json({ error: (error as Error).message });
     }
-  };
+  });
 }

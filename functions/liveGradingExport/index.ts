@@ -26,6 +26,7 @@ const backends = lazily(async () => {
     clock: systemClock,
     logger,
     bus,
+    topology: bus,
     warehouse,
     objects: objectStore(settings),
     alerts: new BusAlertSink(bus, settings.config.topics.alerts, logger),
