@@ -83,10 +83,17 @@ async function evaluateNow(
     return { decision: undefined, latched, recorded: 'duplicate' };
   }
   let games = typeof before._scheduled_games === 'number' ? before._scheduled_games : undefined;
+  // A dry run on what was just read: when it would write nothing (the usual tick on a waiting
+  // date), no transaction is needed; otherwise the transaction decides on a fresh read.
+  const dry = dryTransaction(before);
+  const preview = await decideInTransaction(deps, transition, gameDate, completion, games, dry);
+  if (preview.needsSchedule) games = (await scheduledGames(deps.warehouse, deps.config, gameDate)).games;
+  else if (!dry.wrote() && preview.toRaise.length === 0) return preview.outcome;
   let pass = await deps.state.transaction((tx) =>
     decideInTransaction(deps, transition, gameDate, completion, games, tx),
   );
   if (pass.needsSchedule) {
+    // Another writer moved the date on between the read and the transaction.
     games = (await scheduledGames(deps.warehouse, deps.config, gameDate)).games;
     pass = await deps.state.transaction((tx) =>
       decideInTransaction(deps, transition, gameDate, completion, games, tx),
@@ -98,6 +105,24 @@ async function evaluateNow(
   }
   await raiseClaimed(deps, path, pass.toRaise);
   return pass.outcome;
+}
+
+/** Reads `document`, records whether anything would be written. */
+function dryTransaction(document: StateDocument): StateTransaction & { wrote(): boolean } {
+  let wrote = false;
+  return {
+    get: async () => document,
+    merge: () => {
+      wrote = true;
+    },
+    create: () => {
+      wrote = true;
+    },
+    delete: () => {
+      wrote = true;
+    },
+    wrote: () => wrote,
+  };
 }
 
 function isDuplicate(document: StateDocument, completion: ProcessorCompletion): boolean {
