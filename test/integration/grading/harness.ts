@@ -35,6 +35,7 @@ export async function gradingHarness(now: string) {
     clock,
     logger,
     bus,
+    topology: bus,
     warehouse,
     objects,
     alerts: new BusAlertSink(bus, config.topics.alerts, logger),

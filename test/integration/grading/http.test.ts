@@ -4,6 +4,8 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLiveGradingExportHttp } from '../../../functions/liveGradingExport/handler.js';
 import type { LiveGradingExport } from '../../../shared/messages/grading-export.js';
+import { ProbeAnswer } from '../../../shared/probe/probe-answer.js';
+import { probeRequest } from '../../../shared/probe/probe-request.js';
 import { generateSlate, loadSlate } from '../../support/slate.js';
 import { gradingHarness } from './harness.js';
 
@@ -40,6 +42,21 @@ describe('liveGradingExportHttp on a loopback server', async () => {
     const body = (await response.json()) as { error: string };
     expect(body.error).toMatch(reason);
     expect(body.error).toMatch(/^date: /);
+  });
+
+  it('answers a full probe: its queries (the MERGE included) dry-run, the bucket and topics are there', async () => {
+    const response = await fetch(base, { method: 'POST', ...probeRequest('full') });
+    expect(response.status).toBe(200);
+    const answer = ProbeAnswer.parse(await response.json());
+    expect(answer.checks.filter((check) => check.status === 'red')).toEqual([]);
+    expect(answer.checks.map((check) => check.check)).toEqual(
+      expect.arrayContaining([
+        'query:grading',
+        'query:save-grading',
+        'query:baseline',
+        'bucket:nba-props-platform-api',
+      ]),
+    );
   });
 
   it('grades and exports the date asked for', async () => {
