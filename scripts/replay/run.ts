@@ -1,8 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import { SimulatedClock } from '../../shared/adapters/clocks.js';
-import { addDays } from '../../shared/domain/calendar.js';
 import { Dispatcher } from '../local/dispatcher.js';
 import type { EmulatorName } from '../local/emulators.js';
 import { FaultPlan } from '../local/instruments.js';
@@ -98,6 +97,9 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
   const wallStart = Date.now();
   const { scenario, config } = loaded;
   const clock = new SimulatedClock(scenario.start);
+  // A replay starts from the scenario alone: nothing left from an earlier run of it.
+  for (const leftover of ['warehouse.duckdb', 'warehouse.duckdb.wal', 'gcs', 'status', 'functions.log'])
+    await rm(join(options.dataDir, leftover), { recursive: true, force: true });
   await mkdir(options.dataDir, { recursive: true });
   const stack = await startLocalStack({
     config,
@@ -154,7 +156,7 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
       options.onProgress?.(index, timeline.length, clock.now());
     }
     clock.set(new Date(Math.max(end, clock.now().getTime())));
-    const statusDate = scenario.status_date ?? addDays(scenario.end.slice(0, 10), -1);
+    const statusDate = scenario.status_date ?? scenario.end.slice(0, 10);
     const statusPage = options.statusSnapshot
       ? await options.statusSnapshot(stack, statusDate, join(options.dataDir, 'status'))
       : undefined;

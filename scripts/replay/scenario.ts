@@ -44,7 +44,7 @@ export const Scenario = z.object({
   /** rows present when the replay starts */
   warehouse: z.record(z.string(), z.array(Row)).default({}),
   events: z.array(ScenarioEvent).default([]),
-  /** the game date the status page snapshot shows (default: the date of `end` minus one day) */
+  /** the game date the status page snapshot shows (default: the date of `end`) */
   status_date: z.string().optional(),
 });
 export type Scenario = z.infer<typeof Scenario>;

@@ -223,7 +223,8 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
   },
   delivery: {
     max_delivery_attempts: 5,
-    min_backoff_seconds: 10,
+    // 60 s doubling over 5 attempts rides out a 15-minute backend outage before dead-lettering.
+    min_backoff_seconds: 60,
     max_backoff_seconds: 600,
     ack_deadline_seconds: 60,
   },
