@@ -155,6 +155,16 @@ export function retryCutoff(gameDate: string, now: Date, policy: RecordCountPoli
   return localTimeOn(addDays(gameDate, policy.past_date_max_age_days + 1), '00:00', timeZone);
 }
 
+/**
+ * Due times are kept to the minute: "retry in 30 minutes" after a completion
+ * at 17:00:41 is the 17:30 tick, not the 17:35 one.
+ */
+export function dueAt(from: Date, minutes: number): Date {
+  const due = addMinutes(from, minutes);
+  due.setUTCSeconds(0, 0);
+  return due;
+}
+
 export type CheckStatus = 'met' | 'no_games' | 'retry_pending' | 'retry_exhausted';
 
 export interface RerunAttempt {
@@ -334,7 +344,7 @@ export function decideOnCompletion(
   if (pending) return { ...decision, check: { ...base, status: 'retry_pending' } };
   if (current?.status === 'retry_exhausted') return { ...decision, check: base };
   const cutoff = retryCutoff(verdict.game_date, now, policy, context.timeZone);
-  const firstDue = addMinutes(
+  const firstDue = dueAt(
     now,
     retryDelayMinutes(1, policy, () => 0.5),
   );
@@ -500,7 +510,7 @@ export function decideOnDue(
   const wait = lastAttempt
     ? policy.first_retry_after_minutes
     : retryDelayMinutes(attempt + 1, policy, context.random);
-  const nextDue = addMinutes(now, wait);
+  const nextDue = dueAt(now, wait);
   return {
     kind: 'send',
     attempt,

@@ -16,6 +16,7 @@ describe('recordCountCheck: delayed retry (emulators, DuckDB, simulated clock)',
     await world.scheduleGames('2026-01-17', 6);
     world.at('2026-01-17T17:00:00');
     await world.writeRows('2026-01-17', 1);
+    world.at('2026-01-17T17:00:41'); // retried on the 17:30 tick: due times are kept to the minute
     await world.completion({ game_date: '2026-01-17', record_count: 1, correlation_id: 'corr-0117' });
 
     await world.ticksUntil('2026-01-17T17:40:00');

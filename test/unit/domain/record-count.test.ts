@@ -127,6 +127,11 @@ describe('decideOnCompletion', () => {
     expect(decision.alerts).toEqual([]);
   });
 
+  it('keeps due times to the minute: a completion at 17:00:41 is retried on the 17:30 tick', () => {
+    const decision = decideOnCompletion(undefined, verdict(1), context(et('2026-01-17T17:00:41')), {});
+    expect(decision.check.retry?.next_due_at).toBe('2026-01-17T22:30:00.000Z');
+  });
+
   it('keeps the pending series for a duplicate low completion', () => {
     const first = decideOnCompletion(undefined, verdict(1), context(now), {});
     const again = decideOnCompletion(first.check, verdict(1), context(et('2026-01-17T17:03:00')), {});
