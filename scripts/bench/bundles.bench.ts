@@ -1,0 +1,113 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildAll, REPO_ROOT } from '../build.js';
+import { type BenchRow, median } from './bench-row.js';
+
+/**
+ * Per function: bundle size, and cold import time of the bundle against the
+ * same function unbundled (tsc output importing from node_modules), with bare
+ * `node -e 0` as the floor. Cold = a fresh Node process per import; each
+ * figure is the median of `BENCH_RUNS` (default 9) runs.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const TSC_OUT = join(REPO_ROOT, 'build', 'tsc');
+const execFileAsync = promisify(execFile);
+
+/** Wall time of one fresh `node` process running `code`, in ms; undefined when it fails. */
+function nodeProcessMs(code: string): number | undefined {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, GOOGLE_CLOUD_PROJECT: 'demo-bench' },
+    stdio: 'ignore',
+  });
+  const elapsed = performance.now() - started;
+  return result.status === 0 ? elapsed : undefined;
+}
+
+function coldMs(code: string): number | undefined {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const ms = nodeProcessMs(code);
+    if (ms === undefined) return undefined;
+    times.push(ms);
+  }
+  return median(times);
+}
+
+const importOf = (file: string) => `await import(${JSON.stringify(`file://${file}`)});`;
+
+async function compileUnbundled(): Promise<void> {
+  // Other work in progress may not type-check; tsc still emits, which is all this needs.
+  await execFileAsync(
+    join(REPO_ROOT, 'node_modules', '.bin', 'tsc'),
+    ['-p', 'tsconfig.json', '--outDir', TSC_OUT],
+    {
+      cwd: REPO_ROOT,
+    },
+  ).catch(() => undefined);
+}
+
+export async function run(): Promise<BenchRow[]> {
+  // dist/ inside the repo, so both variants resolve their externals from the same node_modules
+  const [built] = await Promise.all([buildAll(), compileUnbundled()]);
+  const section = 'bundles: size and cold import';
+  const floor = coldMs('0')!;
+  const rows: BenchRow[] = [
+    {
+      section,
+      name: 'node -e 0 (floor)',
+      value: floor,
+      unit: 'ms',
+      note: `median of ${RUNS} fresh processes`,
+    },
+  ];
+  for (const fn of built) {
+    const unbundledFile = join(TSC_OUT, 'functions', fn.name, 'index.js');
+    const bundled = coldMs(importOf(join(fn.outDir, 'index.js')));
+    const unbundled = existsSync(unbundledFile) ? coldMs(importOf(unbundledFile)) : undefined;
+    rows.push({
+      section,
+      name: `${fn.name} bundle`,
+      value: fn.bundleBytes / 1024,
+      unit: 'KiB',
+      note: Object.keys(fn.dependencies).length + ' declared dependencies',
+    });
+    if (bundled === undefined || unbundled === undefined) {
+      rows.push({
+        section,
+        name: `${fn.name} cold import`,
+        value: 0,
+        unit: 'ms',
+        note: `import failed (${bundled === undefined ? 'bundled' : 'unbundled'})`,
+      });
+      continue;
+    }
+    rows.push(
+      {
+        section,
+        name: `${fn.name} cold import, bundled`,
+        value: bundled,
+        unit: 'ms',
+        note: `${(bundled / floor).toFixed(2)}x floor`,
+      },
+      {
+        section,
+        name: `${fn.name} cold import, unbundled`,
+        value: unbundled,
+        unit: 'ms',
+        note: `${(unbundled / floor).toFixed(2)}x floor`,
+      },
+      {
+        section,
+        name: `${fn.name} bundled / unbundled`,
+        value: bundled / unbundled,
+        unit: 'x',
+        note: `above the floor: ${(bundled - floor).toFixed(0)} vs ${(unbundled - floor).toFixed(0)} ms`,
+      },
+    );
+  }
+  return rows;
+}
