@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { etClock, onTopic, replay } from './support.js';
+
+describe('replays through the emulators on a simulated clock', () => {
+  it('faults: two refused publishes, two crashes and a 10-minute Firestore outage still give one Phase 4 trigger per source table', async () => {
+    const report = await replay('faults-phase3.json');
+    const triggers = onTopic(report, 'nba-phase4-trigger');
+    expect(triggers.map((record) => (record.data as { source_table: string }).source_table).sort()).toEqual([
+      'player_game_summary',
+      'team_defense_game_summary',
+      'team_offense_game_summary',
+      'upcoming_player_game_context',
+      'upcoming_team_game_context',
+    ]);
+    for (const trigger of triggers) {
+      expect(trigger.data).toMatchObject({
+        game_date: '2026-01-18',
+        analysis_date: '2026-01-18',
+        success: true,
+      });
+      // Not before the outage is over: the completions during it were redelivered, not lost.
+      expect(trigger.at >= '2026-01-17T22:22:00.000Z').toBe(true);
+    }
+    // The impossible date is dead-lettered with its reason by both functions that read the topic; nothing else is.
+    const refused = report.errors.filter((error) => error.kind === 'dead-letter');
+    expect(refused.map((error) => error.detail)).toEqual([
+      expect.stringContaining('game_date: not a calendar date'),
+      expect.stringContaining('game_date: not a calendar date'),
+    ]);
+    // The crashes and the outage were answered with redeliveries, and each subscription stopped short of its limit.
+    const failedDeliveries = report.errors.filter((error) => error.kind === 'delivery');
+    expect(failedDeliveries.length).toBeGreaterThan(2);
+    expect(Math.max(...failedDeliveries.map((error) => Number(error.attempt)))).toBeLessThan(5);
+    // The unknown processor never counted: the trigger says which five were in.
+    expect(triggers[0]!.data).toMatchObject({
+      quality: { completed: expect.not.arrayContaining(['not_a_real']) },
+    });
+  });
+
+  it('freshness gate on 2026-01-17: blocked at 17:45 on 1 of 156 rows, open on the 18:20 tick, predictions triggered once', async () => {
+    const report = await replay('freshness-gate-2026-01-17.json');
+    const decisions = report.gates.map((gate) => [etClock(gate.at), gate.game_date, gate.status]);
+    expect(decisions).toEqual([
+      ['17:45', '2026-01-18', 'BLOCKED'],
+      ['18:20', '2026-01-18', 'OPEN'],
+    ]);
+    const triggers = onTopic(report, 'nba-predictions-trigger');
+    expect(triggers).toHaveLength(1);
+    expect(etClock(triggers[0]!.at)).toBe('18:20');
+    expect(triggers[0]!.data).toMatchObject({ game_date: '2026-01-18', gate_decision: 'OPEN' });
+    expect(report.alerts.filter((alert) => alert.rule === 'gate_blocked_at_cutoff')).toEqual([]);
+  });
+});
