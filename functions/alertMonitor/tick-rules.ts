@@ -1,4 +1,4 @@
-import type { PipelineConfig, Transition } from '../../shared/config/schema.js';
+import type { PipelineConfig } from '../../shared/config/schema.js';
 import {
   type AlertVerdict,
   dataStaleness,
@@ -6,6 +6,7 @@ import {
   predictionVolume,
 } from '../../shared/domain/alert-rules.js';
 import { addDays, localTimeOn, resolveGameDate } from '../../shared/domain/calendar.js';
+import { alertHorizonMinutes } from '../../shared/domain/transition-rules.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { AlertSink } from '../../shared/ports/alert-sink.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
@@ -38,14 +39,6 @@ export interface TickOutcome {
 
 const COMPLETED = new Set(['success', 'partial']);
 
-/** Minutes after the first completion by which a phase should be complete. */
-export function phaseDeadlineMinutes(transition: Transition): number | undefined {
-  if (transition.deadline_minutes !== undefined) return transition.deadline_minutes;
-  if (transition.alert_after_minutes !== undefined) return transition.alert_after_minutes;
-  if (transition.rule.kind === 'tiered') return transition.rule.tiers.at(-1)?.after_minutes;
-  return transition.grace_minutes;
-}
-
 /** Processors with a completion record in a phase-state document (the incumbent's layout). */
 function completionsIn(document: StateDocument | undefined): { completed: string[]; first?: Date } {
   if (!document) return { completed: [] };
@@ -77,14 +70,15 @@ async function verdictsFor(deps: TickRuleDependencies, gameDate: string, now: Da
   const verdicts: AlertVerdict[] = [];
   for (const transition of config.transitions) {
     const phase = config.phases.find((candidate) => candidate.id === transition.from);
-    const deadline = phaseDeadlineMinutes(transition);
+    // The same horizon phaseTransition alerts at, so both judge the phase at the same moment.
+    const deadline = alertHorizonMinutes(transition);
     if (!phase || deadline === undefined) continue;
     const { completed, first } = completionsIn(
       await deps.state.get(`${transition.state_collection}/${gameDate}`),
     );
     verdicts.push(
       phaseCompletion({
-        transition: transition.id,
+        phase: transition.from,
         phaseLabel: phase.label,
         gameDate,
         required: phase.processors

@@ -59,7 +59,7 @@ export function timelineSpec(day: DaySnapshot, timeZone: string): TopLevelSpec |
             {
               at: wallClock(transition.triggered_at, timeZone),
               offset,
-              label: `${transition.from}→${transition.to} (${transition.mode ?? 'fired'})`,
+              label: `${transition.from}→${transition.to}${transition.degraded ? ' degraded' : ''} (${transition.fired_by ?? transition.mode ?? 'fired'})`,
             },
           ]
         : [],

@@ -67,9 +67,16 @@ export interface TransitionTimeline {
   triggered: boolean | null;
   triggered_at: string | null;
   trigger_reason: string | null;
+  /** the transition's rule kind as phaseTransition records it (`_mode`) */
   mode: string | null;
   /** `fire` / `skip` / `expire` when the transition has decided */
   decision: string | null;
+  /** which part of the rule fired it: `tier:60m:min_4`, `deadline:240m`, ... (`_decision.quality.rule`) */
+  fired_by: string | null;
+  /** fired with processors missing */
+  degraded: boolean | null;
+  missing: string[];
+  missing_critical: string[];
 }
 
 export interface GateCheckView {
@@ -218,6 +225,7 @@ export function transitionTimeline(
   const done = processors.filter((entry) => entry.required && COMPLETED.has(entry.status ?? ''));
   const firsts = processors.flatMap((entry) => entry.completed_at ?? []).sort();
   const decision = record(doc._decision);
+  const quality = record(decision.quality);
   return {
     transition: transition.id,
     from: transition.from,
@@ -235,6 +243,10 @@ export function transitionTimeline(
     trigger_reason: text(doc._trigger_reason) ?? text(decision.reason),
     mode: text(doc._mode) ?? text(decision.mode),
     decision: text(decision.kind),
+    fired_by: text(quality.rule),
+    degraded: flag(quality.degraded),
+    missing: texts(quality.missing),
+    missing_critical: texts(quality.missing_critical),
   };
 }
 

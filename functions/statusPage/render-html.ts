@@ -70,8 +70,22 @@ ${deliveries}</section>`;
 
 function transitionSummary(transition: TransitionTimeline, zone: string): string {
   if (!transition.has_data) return `${badge(null)} nothing recorded`;
-  if (transition.triggered_at || transition.triggered)
-    return `${badge(transition.mode?.includes('degraded') ? 'DEGRADED' : 'FIRED')} at ${localTime(transition.triggered_at, zone)} by <code>${escapeHtml(transition.rule)}</code>${transition.mode ? ` (${escapeHtml(transition.mode)})` : ''}${transition.trigger_reason ? `: ${escapeHtml(transition.trigger_reason)}` : ''}`;
+  const rule = `<code>${escapeHtml(transition.fired_by ?? transition.mode ?? transition.rule)}</code>`;
+  const reason = transition.trigger_reason ? `: ${escapeHtml(transition.trigger_reason)}` : '';
+  const missing = [
+    ...transition.missing_critical.map((name) => `${escapeHtml(name)} (critical)`),
+    ...transition.missing.filter((name) => !transition.missing_critical.includes(name)).map(escapeHtml),
+  ];
+  const without = missing.length ? `; fired without ${missing.join(', ')}` : '';
+  if (transition.triggered_at || transition.triggered || transition.decision === 'fire') {
+    const label = transition.degraded || missing.length ? 'DEGRADED' : 'FIRED';
+    const when = transition.triggered_at
+      ? `at ${localTime(transition.triggered_at, zone)}`
+      : transition.triggered
+        ? ''
+        : '(trigger queued, not yet published)';
+    return `${badge(label)} ${when} by ${rule}${reason}${without}`;
+  }
   if (transition.decision)
     return `${badge(transition.decision.toUpperCase())} ${escapeHtml(transition.trigger_reason ?? '')}`;
   if (transition.rule === 'watch') return `${badge('WATCH')} watched only (rule <code>watch</code>)`;

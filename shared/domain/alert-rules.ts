@@ -54,8 +54,11 @@ const percent = (fraction: number) => `${Math.round(fraction * 1000) / 10}%`;
 // Phase completion below the threshold at the phase's deadline
 
 export interface PhaseCompletionInput {
-  /** transition id, e.g. `phase3_to_phase4`: the alert's subject */
-  transition: string;
+  /**
+   * the phase id, e.g. `phase3`: the alert's subject, as phaseTransition
+   * raises it, so the sink deduplicates the two sources into one alert
+   */
+  phase: string;
   phaseLabel: string;
   gameDate: string;
   /** the processors the phase counts (required ones) */
@@ -73,25 +76,25 @@ export interface PhaseCompletionInput {
 
 export function phaseCompletion(input: PhaseCompletionInput): AlertVerdict {
   const rule: AlertRule = 'phase_completion_low';
-  const { transition, gameDate } = input;
-  if (input.required.length === 0) return notDue(rule, transition, gameDate, 'no required processors');
+  const { phase, gameDate } = input;
+  if (input.required.length === 0) return notDue(rule, phase, gameDate, 'no required processors');
   const done = input.required.filter((name) => input.completed.includes(name));
   const fraction = done.length / input.required.length;
   if (fraction >= input.threshold)
     return clear(
       rule,
-      transition,
+      phase,
       gameDate,
       `${input.phaseLabel} for ${gameDate} is ${percent(fraction)} complete (${done.length}/${input.required.length})`,
     );
   if (!input.firstCompletionAt)
-    return notDue(rule, transition, gameDate, 'no processor of the phase has completed yet');
+    return notDue(rule, phase, gameDate, 'no processor of the phase has completed yet');
   const late = minutesBetween(input.firstCompletionAt, input.now) - input.deadlineMinutes;
-  if (late < 0) return notDue(rule, transition, gameDate, `deadline in ${Math.ceil(-late)} min`);
+  if (late < 0) return notDue(rule, phase, gameDate, `deadline in ${Math.ceil(-late)} min`);
   const missing = input.required.filter((name) => !done.includes(name));
   return raise({
     rule,
-    subject: transition,
+    subject: phase,
     game_date: gameDate,
     severity: 'ERROR',
     message:

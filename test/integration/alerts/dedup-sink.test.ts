@@ -72,8 +72,7 @@ describe('deduplicating alert sink on the Firestore emulator', () => {
     const clock = clockAt('2026-01-18T02:01:40Z');
     const sink = instance(projectId, clock, 60);
     const before = slack.accepted.length;
-    const raiseNow = () =>
-      sink.raise(alertFor('phase_completion_low', 'phase3_to_phase4', '2026-01-18', clock));
+    const raiseNow = () => sink.raise(alertFor('phase_completion_low', 'phase3', '2026-01-18', clock));
 
     await raiseNow();
     clock.advance(minutes(30));
@@ -89,12 +88,12 @@ describe('deduplicating alert sink on the Firestore emulator', () => {
 
     clock.advance(minutes(5));
     await sink.resolve({
-      key: 'phase_completion_low:phase3_to_phase4:2026-01-18',
+      key: 'phase_completion_low:phase3:2026-01-18',
       message: 'Phase 3 analytics for 2026-01-18 is 100% complete (5/5)',
       resolved_at: clock.now().toISOString(),
     });
     await sink.resolve({
-      key: 'phase_completion_low:phase3_to_phase4:2026-01-18',
+      key: 'phase_completion_low:phase3:2026-01-18',
       message: 'Phase 3 analytics for 2026-01-18 is 100% complete (5/5)',
       resolved_at: clock.now().toISOString(),
     });

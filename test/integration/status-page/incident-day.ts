@@ -34,14 +34,20 @@ export async function seedIncidentDay(state: StateStore, objects: ObjectStore, c
     _completed_count: 2,
     _triggered: true,
     _triggered_at: '2026-01-18T02:01:40Z',
-    _trigger_reason:
-      'critical set incomplete 240 min after the first completion: fired degraded with 2 of 5 (missing critical upcoming_team_game_context)',
-    _mode: 'deadline_degraded',
+    _trigger_reason: 'deadline_reached',
+    _mode: 'critical_only',
     _decision: {
       kind: 'fire',
-      reason: 'deadline',
-      mode: 'deadline_degraded',
+      reason: 'deadline_reached',
+      mode: 'critical_only',
       decided_at: '2026-01-18T02:01:40Z',
+      quality: {
+        degraded: true,
+        completed: ['team_offense_game_summary', 'upcoming_player_game_context'],
+        missing: ['player_game_summary', 'team_defense_game_summary', 'upcoming_team_game_context'],
+        missing_critical: ['upcoming_team_game_context'],
+        rule: 'deadline:240m',
+      },
     },
   });
   await state.merge(`phase4_completion/${INCIDENT_DATE}`, {
@@ -53,8 +59,15 @@ export async function seedIncidentDay(state: StateStore, objects: ObjectStore, c
     _first_completion_at: '2026-01-18T02:20:00Z',
     _triggered: true,
     _triggered_at: '2026-01-18T02:41:05Z',
-    _trigger_reason: 'all 5 processors complete',
-    _mode: 'tier_0_all',
+    _trigger_reason: 'all_complete',
+    _mode: 'tiered',
+    _decision: {
+      kind: 'fire',
+      reason: 'all_complete',
+      mode: 'tiered',
+      decided_at: '2026-01-18T02:41:02Z',
+      quality: { degraded: false, completed: [], missing: [], missing_critical: [], rule: 'tier:0m:min_5' },
+    },
   });
   await state.merge(`freshness_gate/${INCIDENT_DATE}`, {
     game_date: INCIDENT_DATE,

@@ -66,7 +66,7 @@ describe('status page for the 2026-01-18 incident day', () => {
     );
     await raise(
       'phase_completion_low',
-      'phase3_to_phase4',
+      'phase3',
       'ERROR',
       'Phase 3 analytics for 2026-01-18 is only 40% complete (2/5) 240 min after its first completion.',
     );
@@ -117,7 +117,9 @@ describe('status page for the 2026-01-18 incident day', () => {
       await expect.poll(() => page.locator('tr.timeline-row').count()).toBe(processors.length);
       const phase3 = page.locator('tr.transition-row[data-transition="phase3_to_phase4"]');
       expect(await phase3.textContent()).toContain('2/5 required complete');
-      expect(await phase3.textContent()).toContain('deadline_degraded');
+      expect(await phase3.textContent()).toContain('DEGRADED');
+      expect(await phase3.textContent()).toContain('by deadline:240m: deadline_reached');
+      expect(await phase3.textContent()).toContain('fired without upcoming_team_game_context (critical)');
       const missing = page.locator('tr.timeline-row[data-processor="player_game_summary"]').first();
       expect(await missing.textContent()).toContain('missing');
 
@@ -180,7 +182,8 @@ describe('status page for the 2026-01-18 incident day', () => {
       completed: 2,
       required: 5,
       triggered_at: '2026-01-18T02:01:40Z',
-      mode: 'deadline_degraded',
+      fired_by: 'deadline:240m',
+      degraded: true,
     });
     const catboost = snapshot.days[0].grading.systems.find(
       (s: { system: string }) => s.system === 'catboost_v8',

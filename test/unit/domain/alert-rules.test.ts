@@ -29,7 +29,7 @@ function summary(verdict: AlertVerdict) {
 
 describe('phase completion below 80% at its deadline', () => {
   const base = {
-    transition: 'phase3_to_phase4',
+    phase: 'phase3',
     phaseLabel: 'Phase 3 analytics',
     gameDate: '2026-01-18',
     required: PHASE3,
@@ -55,7 +55,7 @@ describe('phase completion below 80% at its deadline', () => {
     ['5 of 5 before the deadline', PHASE3, '2026-01-17T23:00:00Z', 'clear'],
   ])('%s -> %s', (_case, completed, now, kind) => {
     const verdict = phaseCompletion({ ...base, completed, now: at(now) });
-    expect(summary(verdict)).toMatchObject({ kind, key: 'phase_completion_low:phase3_to_phase4:2026-01-18' });
+    expect(summary(verdict)).toMatchObject({ kind, key: 'phase_completion_low:phase3:2026-01-18' });
   });
 
   it('names what is missing and the percentage in the message', () => {
