@@ -28,6 +28,12 @@ export async function readingTable<T>(
 
 const COLUMN = /^[a-z_][a-z0-9_]*$/;
 
+/** The one count query, in the subset BigQuery and DuckDB run alike. */
+export function countRowsSql(table: string, dateColumn: string): string {
+  if (!COLUMN.test(dateColumn)) throw new PermanentError(`not a column name: ${JSON.stringify(dateColumn)}`);
+  return `SELECT COUNT(*) AS row_count FROM ${tableName(table)} WHERE ${dateColumn} = CAST(@game_date AS DATE)`;
+}
+
 /** Rows of `gameDate` in `table`: the figure the checker judges. */
 export async function countRows(
   warehouse: Warehouse,
@@ -35,12 +41,9 @@ export async function countRows(
   dateColumn: string,
   gameDate: string,
 ): Promise<number> {
-  if (!COLUMN.test(dateColumn)) throw new PermanentError(`not a column name: ${JSON.stringify(dateColumn)}`);
+  const sql = countRowsSql(table, dateColumn);
   return readingTable(warehouse, table, async () => {
-    const [row] = await warehouse.query<{ row_count: number }>(
-      `SELECT COUNT(*) AS row_count FROM ${tableName(table)} WHERE ${dateColumn} = CAST(@game_date AS DATE)`,
-      { game_date: gameDate },
-    );
+    const [row] = await warehouse.query<{ row_count: number }>(sql, { game_date: gameDate });
     return Number(row?.row_count ?? 0);
   });
 }
