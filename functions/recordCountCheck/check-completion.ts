@@ -11,7 +11,7 @@ import {
   type RecordCountVerdict,
 } from '../../shared/domain/record-count.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import type { ProcessorCompletion } from '../../shared/messages/completion.js';
+import { isCompleted, type ProcessorCompletion } from '../../shared/messages/completion.js';
 import { alertKey } from '../../shared/messages/alert.js';
 import { scheduledGames } from '../../shared/queries/schedule.js';
 import { PermanentError } from '../../shared/runtime/errors.js';
@@ -134,7 +134,10 @@ async function judgeAndDecide(
       games: schedule.games,
       expected: expectedCount(rule, gameDate, schedule.games, history),
       warehouse_count: observed,
-      ...(completion.record_count === undefined ? {} : { message_count: completion.record_count }),
+      // Only a run that completed vouches for the table: a failed or skipped run's 0 says nothing about it.
+      ...(completion.record_count === undefined || !isCompleted(completion)
+        ? {}
+        : { message_count: completion.record_count }),
       incremental: completion.metadata?.is_incremental === true,
     },
     config.record_count,

@@ -17,6 +17,7 @@ import {
   type StoredCheck,
   TABLES,
 } from './state.js';
+import { oneAtATime } from './one-at-a-time.js';
 import { countRows, MissingTableError } from './warehouse-counts.js';
 import { alertMissingTable } from './check-completion.js';
 
@@ -39,7 +40,10 @@ export async function sendDueRetries(deps: RecordCountCheckDeps, logger: Logger)
   const pending = await deps.state.list(CHECKS, [{ field: 'status', op: '==', value: 'retry_pending' }]);
   for (const document of pending) {
     try {
-      const outcome = await handleDue(deps, document.data as unknown as StoredCheck, logger);
+      // Ticks of several jobs can arrive together: one instance handles a date one tick at a time.
+      const outcome = await oneAtATime(document.path, () =>
+        handleDue(deps, document.data as unknown as StoredCheck, logger),
+      );
       if (outcome !== 'not_due') report[outcome] += 1;
     } catch (error) {
       failures.push(error);

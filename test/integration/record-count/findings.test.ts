@@ -26,6 +26,8 @@ describe('recordCountCheck: findings and bad input', () => {
     await world.completion({ game_date: '2026-01-17', record_count: 156 });
     await world.completion({ game_date: '2026-01-17', record_count: 156 });
     await world.completion({ game_date: '2026-01-18', record_count: 120 });
+    // a failed run's 0 says nothing about the table: not a disagreement either
+    await world.completion({ game_date: '2026-01-18', record_count: 0, status: 'failed' });
     // an incremental run reports only the rows it changed: not a disagreement
     await world.completion({ game_date: '2026-01-18', record_count: 12, metadata: { is_incremental: true } });
     await world.ticksUntil('2026-01-17T17:45:00');
