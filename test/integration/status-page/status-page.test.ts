@@ -70,6 +70,13 @@ describe('status page for the 2026-01-18 incident day', () => {
       'ERROR',
       'Phase 3 analytics for 2026-01-18 is only 40% complete (2/5) 240 min after its first completion.',
     );
+    // Names in alerts come from incoming messages: the page must show them as text, never as markup.
+    await raise(
+      'dead_letter',
+      'phaseTransition',
+      'WARNING',
+      'phaseTransition refused a message: processor <img src=x onerror="document.title=\'pwned\'"> unknown',
+    );
     await raise(
       'grading_below_baseline',
       'catboost_v8',
@@ -134,13 +141,16 @@ describe('status page for the 2026-01-18 incident day', () => {
       expect(await page.locator('figure[data-chart="grading"] svg').textContent()).toContain('catboost_v8');
 
       const alerts = page.locator('#open-alerts li.alert');
-      expect(await alerts.count()).toBe(3);
+      expect(await alerts.count()).toBe(4);
+      expect(await page.locator('#open-alerts img').count()).toBe(0);
+      expect(await page.title()).not.toBe('pwned');
+      expect(await alerts.last().textContent()).toContain('processor <img src=x');
       expect(await alerts.first().textContent()).toContain(
         'upcoming_team_game_context (critical) never completed',
       );
-      // Slack refused all three (the topic took them): each is pending, with the reason.
+      // Slack refused all four (the topic took them): each is pending, with the reason.
       const pending = page.locator('tr.pending-delivery');
-      expect(await pending.count()).toBe(3);
+      expect(await pending.count()).toBe(4);
       expect(await pending.first().textContent()).toContain('Slack webhook answered 500');
       expect(await page.locator('#gate h2').textContent()).toContain('OPEN');
       expect(await page.locator('tr.gate-check').first().textContent()).toContain('156 / 156');
@@ -199,6 +209,7 @@ describe('status page for the 2026-01-18 incident day', () => {
       'critical_processor_missing',
       'grading_below_baseline',
       'phase_completion_low',
+      'dead_letter',
     ]);
   });
 
