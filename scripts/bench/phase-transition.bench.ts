@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { makePhaseTransitionHandler } from '../../functions/phaseTransition/handler.js';
+import { BusAlertSink } from '../../shared/adapters/bus.alert-sink.js';
+import { SimulatedClock } from '../../shared/adapters/clocks.js';
+import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
+import { FirestoreStateStore } from '../../shared/adapters/firestore.state-store.js';
+import { PubSubBus } from '../../shared/adapters/pubsub.bus.js';
+import { loadPipelineConfig } from '../../shared/config/load.js';
+import { addDays } from '../../shared/domain/calendar.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import type { Bus, OutgoingMessage } from '../../shared/ports/bus.port.js';
+import { startEmulators } from '../local/emulators.js';
+import { type BenchRow, median } from './bench-row.js';
+
+const SECTION = 'phase transition';
+const LATENCY_SAMPLES = 40;
+const BURST = { dates: 20, processors: 5, duplicates: 10, inFlight: 100, instances: 2 };
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** The real bus, noting when each trigger publish was accepted by the broker. */
+class TimedBus implements Bus {
+  readonly acceptedAt = new Map<string, number>();
+  published = 0;
+  constructor(
+    private readonly inner: Bus,
+    private readonly topic: string,
+  ) {}
+  async publish(message: OutgoingMessage): Promise<string> {
+    const id = await this.inner.publish(message);
+    if (message.topic !== this.topic) return id;
+    this.published += 1;
+    this.acceptedAt.set(message.attributes?.game_date ?? '', performance.now());
+    return id;
+  }
+}
+
+async function setup(hosts: { pubsub: string; firestore: string }) {
+  const projectId = `demo-bench-${randomUUID().slice(0, 8)}`;
+  const config = loadPipelineConfig();
+  const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
+  const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false, preferRest: false });
+  const transition = config.transitions.find((candidate) => candidate.id === 'phase4_to_phase5')!;
+  const phase = config.phases.find((candidate) => candidate.id === transition.from)!;
+  await Promise.all(
+    [
+      phase.completion_topic,
+      transition.output!.topic,
+      config.topics.alerts,
+      config.topics.dead_letter,
+      config.topics.tick,
+    ].map((topic) => pubsub.createTopic(topic)),
+  );
+  const bus = new TimedBus(new PubSubBus(pubsub), transition.output!.topic);
+  const start = '2026-03-01T18:00:00Z';
+  const warehouse = await DuckDbWarehouse.open(':memory:');
+  const dates = Array.from({ length: 60 }, (_, i) => addDays('2026-02-01', i));
+  await warehouse.insert(
+    'nba_raw.nbac_schedule',
+    dates.map((date) => ({
+      game_id: `${date}-1`,
+      game_date: date,
+      home_team_tricode: 'LAL',
+      away_team_tricode: 'BOS',
+      game_status: 1,
+    })),
+  );
+  const logger = createLogger({}, { write: () => undefined });
+  const deps = {
+    config,
+    projectId,
+    clock: new SimulatedClock(start),
+    logger,
+    state: new FirestoreStateStore(firestore),
+    bus,
+    warehouse,
+    alerts: new BusAlertSink(bus, config.topics.alerts, logger),
+  };
+  const event = (date: string, processor: string) => {
+    const id = `${processor}-${date}`;
+    const data = {
+      processor_name: processor,
+      game_date: date,
+      status: 'success',
+      execution_id: id,
+      record_count: 100,
+    };
+    return {
+      id,
+      source: `//pubsub.googleapis.com/projects/${projectId}/topics/${phase.completion_topic}`,
+      data: { message: { data: Buffer.from(JSON.stringify(data)).toString('base64'), messageId: id } },
+    };
+  };
+  return {
+    bus,
+    dates,
+    processors: phase.processors.map((processor) => processor.name),
+    event,
+    instance: () => makePhaseTransitionHandler(async () => deps),
+    close: async () => {
+      warehouse.close();
+      await Promise.all([pubsub.close(), firestore.terminate()]);
+    },
+  };
+}
+
+/**
+ * Latency: for each date, four Phase 4 completions go in one by one, then the
+ * clock starts as the fifth (the last one needed) is handed to the function
+ * and stops when the broker has accepted the `shotclock-predictions-ready`
+ * message. Throughput: 1,000 deliveries (5 processors x 20 dates x 10
+ * duplicates) from 100 in flight across two function instances.
+ */
+export async function run(): Promise<BenchRow[]> {
+  const emulators = await startEmulators();
+  try {
+    const latency = await setup(emulators.hosts);
+    const handler = latency.instance();
+    const samples: number[] = [];
+    for (const date of latency.dates.slice(0, LATENCY_SAMPLES)) {
+      for (const processor of latency.processors.slice(0, -1)) await handler(latency.event(date, processor));
+      const started = performance.now();
+      await handler(latency.event(date, latency.processors.at(-1)!));
+      const accepted = latency.bus.acceptedAt.get(date);
+      if (accepted === undefined) throw new Error(`no trigger for ${date}`);
+      samples.push(accepted - started);
+    }
+    await latency.close();
+
+    const burst = await setup(emulators.hosts);
+    const instances = Array.from({ length: BURST.instances }, () => burst.instance());
+    const deliveries = burst.dates
+      .slice(0, BURST.dates)
+      .flatMap((date) =>
+        burst.processors.flatMap((processor) =>
+          Array.from({ length: BURST.duplicates }, () => burst.event(date, processor)),
+        ),
+      )
+      .sort(() => Math.random() - 0.5);
+    let next = 0;
+    let redelivered = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: BURST.inFlight }, async (_, lane) => {
+        while (next < deliveries.length) {
+          const delivery = deliveries[next++]!;
+          for (let attempt = 1; ; attempt += 1)
+            try {
+              await instances[lane % instances.length]!(delivery);
+              break;
+            } catch (error) {
+              redelivered += 1;
+              if (attempt >= 5) throw error;
+            }
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const triggers = burst.bus.published;
+    await burst.close();
+    return [
+      {
+        section: SECTION,
+        name: 'last completion -> trigger published, p50',
+        value: median(samples),
+        unit: 'ms',
+        note: `${samples.length} dates, emulators`,
+      },
+      {
+        section: SECTION,
+        name: 'last completion -> trigger published, p99',
+        value: percentile(samples, 99),
+        unit: 'ms',
+      },
+      {
+        section: SECTION,
+        name: 'burst of 1,000 deliveries',
+        value: deliveries.length / seconds,
+        unit: 'deliveries/s',
+        note: `${seconds.toFixed(1)} s, ${BURST.inFlight} in flight, ${BURST.instances} instances, ${triggers} triggers, ${redelivered} redeliveries`,
+      },
+    ];
+  } finally {
+    await emulators.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.table(await run());
