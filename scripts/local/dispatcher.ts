@@ -19,6 +19,8 @@ export interface DeliveryOutcome {
   message_id: string;
   attempt: number;
   status: number;
+  /** wall-clock time the function took to answer */
+  duration_ms: number;
   error?: string;
 }
 
@@ -102,6 +104,7 @@ export class Dispatcher {
     const url = `${this.functionUrl(subscription.pushTo!)}/projects/${this.projectId}/topics/${subscription.topic}`;
     let status = 0;
     let error: string | undefined;
+    const started = performance.now();
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -131,6 +134,7 @@ export class Dispatcher {
       message_id: message.messageId,
       attempt: message.attempt,
       status,
+      duration_ms: Math.round(performance.now() - started),
       ...(error ? { error } : {}),
     });
     return status >= 200 && status < 300;
@@ -163,13 +167,21 @@ export class Dispatcher {
       for (const message of due) this.held.splice(this.held.indexOf(message), 1);
       const batch = [...due, ...(await this.pullAll())];
       if (batch.length === 0) return deliveries;
-      for (const message of batch) {
-        deliveries += 1;
-        if (await this.deliver(message)) continue;
-        if (message.attempt >= message.subscription.maxDeliveryAttempts) await this.deadLetter(message);
-        else
-          this.held.push({ ...message, dueAt: now + this.backoffMs(message.subscription, message.attempt) });
-      }
+      // Like Pub/Sub, subscriptions deliver independently (functions run side by side); within one
+      // subscription, in publish order.
+      const bySubscription = new Map<string, HeldMessage[]>();
+      for (const message of batch)
+        bySubscription.set(message.subscription.name, [...(bySubscription.get(message.subscription.name) ?? []), message]);
+      await Promise.all(
+        [...bySubscription.values()].map(async (messages) => {
+          for (const message of messages) {
+            deliveries += 1;
+            if (await this.deliver(message)) continue;
+            if (message.attempt >= message.subscription.maxDeliveryAttempts) await this.deadLetter(message);
+            else this.held.push({ ...message, dueAt: now + this.backoffMs(message.subscription, message.attempt) });
+          }
+        }),
+      );
     }
     throw new Error(`messages still flowing after ${maxRounds} rounds: a loop between functions?`);
   }

@@ -8,6 +8,8 @@ export interface ReplayReport {
   end: string;
   wall_seconds: number;
   deliveries: number;
+  /** wall-clock milliseconds each function spent answering deliveries: count, median, p99 */
+  function_time: Record<string, { deliveries: number; p50_ms: number; p99_ms: number; total_ms: number }>;
   published: Array<Omit<PublishedRecord, 'message_id'>>;
   alerts: Array<{ at: string; rule: string; severity: string; key: string; message: string }>;
   resolved: Array<{ at: string; key: string; message: string }>;
@@ -41,6 +43,7 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
     end: inputs.end,
     wall_seconds: inputs.wallSeconds,
     deliveries: inputs.deliveries.length,
+    function_time: functionTime(inputs.deliveries),
     published: inputs.published.map(({ message_id: _id, ...record }) => record),
     alerts: on(topics.alerts)
       .filter((record) => record.attributes.kind !== 'resolved')
@@ -92,4 +95,25 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
     ].sort((a, b) => a.at.localeCompare(b.at)),
     state: inputs.state,
   };
+}
+
+function functionTime(deliveries: DeliveryOutcome[]): ReplayReport['function_time'] {
+  const byFunction = new Map<string, number[]>();
+  for (const delivery of deliveries)
+    byFunction.set(delivery.function, [...(byFunction.get(delivery.function) ?? []), delivery.duration_ms]);
+  const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return Object.fromEntries(
+    [...byFunction].map(([name, durations]) => {
+      const sorted = [...durations].sort((a, b) => a - b);
+      return [
+        name,
+        {
+          deliveries: sorted.length,
+          p50_ms: percentile(sorted, 0.5),
+          p99_ms: percentile(sorted, 0.99),
+          total_ms: sorted.reduce((sum, value) => sum + value, 0),
+        },
+      ];
+    }),
+  );
 }

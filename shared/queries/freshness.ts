@@ -98,7 +98,7 @@ export async function gamesPerDate(
   to: string,
 ): Promise<Map<string, number>> {
   const rows = await warehouse.query<{ game_date: string; games: number }>(
-    `SELECT game_date, COUNT(*) AS games
+    `SELECT game_date, COUNT(DISTINCT game_id) AS games
      FROM ${tableName(config.schedule_table)}
      WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
      GROUP BY game_date`,

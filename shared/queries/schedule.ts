@@ -15,11 +15,16 @@ export async function scheduledGames(
   gameDate: string,
 ): Promise<ScheduledGames> {
   const [row] = await warehouse.query<{ games: number; final: number | null; in_progress: number | null }>(
+    // One row per game, but a re-scraped schedule may hold a game twice: its furthest status counts.
     `SELECT COUNT(*) AS games,
             SUM(CASE WHEN game_status = 3 THEN 1 ELSE 0 END) AS final,
             SUM(CASE WHEN game_status = 2 THEN 1 ELSE 0 END) AS in_progress
-     FROM ${tableName(config.schedule_table)}
-     WHERE game_date = CAST(@game_date AS DATE)`,
+     FROM (
+       SELECT game_id, MAX(game_status) AS game_status
+       FROM ${tableName(config.schedule_table)}
+       WHERE game_date = CAST(@game_date AS DATE)
+       GROUP BY game_id
+     ) AS games_on_date`,
     { game_date: gameDate },
   );
   return {
