@@ -1,3 +1,4 @@
+import { ALERTS_COLLECTION } from '../../shared/adapters/dedup.alert-sink.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import {
   type AlertVerdict,
@@ -126,12 +127,33 @@ async function verdictsFor(deps: TickRuleDependencies, gameDate: string, now: Da
   return verdicts;
 }
 
+/** The rules this monitor evaluates on the tick (the others are raised by the functions that see the event). */
+const TICK_RULES = new Set(['phase_completion_low', 'prediction_volume_low', 'data_stale']);
+
+/**
+ * Dates before the window that still have an open tick-rule alert. They are
+ * re-checked so that a late backfill resolves the alert, but never raised
+ * again: a day that has passed does not nag every hour.
+ */
+async function lingeringDates(deps: TickRuleDependencies, window: readonly string[]): Promise<string[]> {
+  const open = await deps.state.list(ALERTS_COLLECTION, [{ field: 'status', op: '==', value: 'open' }]);
+  const oldest = addDays(window[0]!, -deps.config.record_count.past_date_max_age_days);
+  const dates = open.flatMap((document) => {
+    const { rule, game_date: gameDate } = document.data as { rule?: string; game_date?: string };
+    return rule && TICK_RULES.has(rule) && gameDate && gameDate < window[0]! && gameDate >= oldest
+      ? [gameDate]
+      : [];
+  });
+  return [...new Set(dates)].sort();
+}
+
 /**
  * What the alert monitor does on every `shotclock-tick`: re-send alert
  * deliveries a channel refused, then evaluate the rules that depend on time
  * rather than on an event (phase completion at its deadline, prediction
  * volume once predictions are due, staleness of the inputs predictions ran
- * on) for yesterday, today and tomorrow in the pipeline's time zone.
+ * on) for yesterday, today and tomorrow in the pipeline's time zone, and
+ * resolve what a backfill fixed on the few days before.
  */
 export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutcome> {
   const redelivered = 'redeliverPending' in deps.alerts ? await deps.alerts.redeliverPending() : undefined;
@@ -139,13 +161,16 @@ export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutc
   const zone = deps.config.project.time_zone;
   const dates = (['YESTERDAY', 'TODAY', 'TOMORROW'] as const).map((day) => resolveGameDate(day, now, zone));
   const outcome: TickOutcome = { dates, raised: [], cleared: [], redelivered };
-  for (const gameDate of dates) {
+  const handle = async (gameDate: string, clearOnly: boolean) => {
     for (const verdict of await verdictsFor(deps, gameDate, now)) {
+      if (clearOnly && verdict.kind !== 'clear') continue;
       const kind = await raiseVerdict(deps, verdict);
       if (kind === 'raise') outcome.raised.push(verdict.key);
       if (kind === 'clear') outcome.cleared.push(verdict.key);
     }
-  }
+  };
+  for (const gameDate of dates) await handle(gameDate, false);
+  for (const gameDate of await lingeringDates(deps, dates)) await handle(gameDate, true);
   deps.logger.info('alert rules evaluated', {
     dates,
     raised: outcome.raised.length,

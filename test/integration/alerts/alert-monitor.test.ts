@@ -163,6 +163,63 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     ]);
   });
 
+  it('stops repeating a passed day, and still resolves it when a backfill completes the phase', async () => {
+    const projectId = freshProjectId('alert-lingering');
+    const config = testConfig();
+    const clock = clockAt('2026-01-18T03:30:00Z');
+    const deps = await monitorDependencies({
+      projectId,
+      config,
+      clock,
+      logger: capturedLogger().logger,
+      slackWebhookUrl: slack.url,
+    });
+    const handler = makeAlertMonitorHandler(async () => deps);
+    await scheduleGames(deps.warehouse, '2026-01-18', 6);
+    await insertPredictions(deps.warehouse, '2026-01-18', 1680, '2026-01-17T23:01:00Z');
+    for (const table of ['nba_analytics.upcoming_player_game_context', 'nba_predictions.ml_feature_store_v2'])
+      await deps.warehouse.insert(table, [
+        {
+          game_date: '2026-01-18',
+          player_lookup: 'a',
+          game_id: 'g1',
+          processed_at: new Date('2026-01-17T22:30:00Z'),
+        },
+      ]);
+    const completed = (at: string) => ({ completed_at: at, status: 'success', record_count: 12 });
+    await deps.state.merge('phase3_completion/2026-01-18', {
+      upcoming_player_game_context: completed('2026-01-17T22:01:40Z'),
+      team_offense_game_summary: completed('2026-01-17T22:05:38Z'),
+    });
+    const before = slack.accepted.length;
+
+    await handler(tick());
+    expect(texts(before)).toEqual([
+      expect.stringContaining('Phase 3 analytics for 2026-01-18 is only 40% complete'),
+    ]);
+
+    // Three days on, well past the cooldown: 2026-01-18 has left the window, nobody is nagged about it.
+    clock.advance(minutes(3 * 24 * 60));
+    await handler(tick());
+    expect(texts(before)).toHaveLength(1);
+
+    // The missing processors are backfilled: the old alert is resolved once.
+    await deps.state.merge('phase3_completion/2026-01-18', {
+      player_game_summary: completed('2026-01-20T15:00:00Z'),
+      team_defense_game_summary: completed('2026-01-20T15:01:00Z'),
+      upcoming_team_game_context: completed('2026-01-20T15:02:00Z'),
+    });
+    clock.advance(minutes(5));
+    await handler(tick());
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before).slice(1)).toEqual([
+      expect.stringMatching(
+        /^:white_check_mark: \*Resolved\* `phase_completion_low` · 2026-01-18\n.*100% complete \(5\/5\)/,
+      ),
+    ]);
+  });
+
   it('alerts on a message Pub/Sub itself dead-lettered, whatever its payload', async () => {
     const projectId = freshProjectId('alert-native-dlq');
     const config = testConfig();
