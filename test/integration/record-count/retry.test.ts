@@ -122,4 +122,27 @@ describe('recordCountCheck: delayed retry (emulators, DuckDB, simulated clock)',
       ['retry_exhausted', et('2026-01-17T22:00:00').toISOString()],
     ]);
   }, 120_000);
+
+  it('a re-run request whose publish fails is neither lost nor doubled: the next tick delivers it once', async () => {
+    world = await recordCountWorld({ start: '2026-01-17T16:55:00' });
+    await world.scheduleGames('2026-01-17', 6);
+    world.at('2026-01-17T17:00:00');
+    await world.writeRows('2026-01-17', 1);
+    await world.completion({ game_date: '2026-01-17', record_count: 1 });
+    world.bus.failures.set('nba-phase3-trigger', 2); // the 17:30 publish and the 17:35 re-drive fail
+    await world.ticksUntil('2026-01-17T18:00:00');
+
+    const reruns = await world.reruns.settle();
+    expect(reruns.map((message) => [message.data.attempt, message.data.requested_at])).toEqual([
+      [1, et('2026-01-17T17:30:00').toISOString()], // decided at 17:30, delivered on the 17:40 tick
+    ]);
+    expect(reruns[0]?.attributes.shotclock_outbox_id).toMatch(
+      /^record_count__upcoming_player_game_context__2026-01-17__/,
+    );
+    expect(await world.state.get(`record_count_checks/${PROCESSOR}__2026-01-17`)).toMatchObject({
+      status: 'retry_pending',
+      published: { '1': true },
+      retry: { attempts_sent: 1, next_due_at: et('2026-01-17T18:30:00').toISOString() },
+    });
+  }, 120_000);
 });

@@ -51,8 +51,15 @@ export async function listen(pubsub: PubSub, topic: string) {
 /** The real bus, with a note of each message the broker accepted (the processor stand-in reacts to it). */
 class RecordingBus implements Bus {
   readonly accepted: OutgoingMessage[] = [];
+  /** topic -> how many publishes to it fail before the broker is reached (a `publish-fails` fault) */
+  readonly failures = new Map<string, number>();
   constructor(private readonly inner: Bus) {}
   async publish(message: OutgoingMessage): Promise<string> {
+    const failing = this.failures.get(message.topic) ?? 0;
+    if (failing > 0) {
+      this.failures.set(message.topic, failing - 1);
+      throw Object.assign(new Error(`14 UNAVAILABLE: publish to ${message.topic} failed`), { code: 14 });
+    }
     const id = await this.inner.publish(message);
     this.accepted.push(message);
     return id;
