@@ -182,4 +182,41 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
     });
     await h.close();
   }, 120_000);
+  it('the tick finds a date that looks complete in the state but never triggered, and fires it once', async () => {
+    const h = await transitionHarness({
+      start: '2026-01-17T22:00:00Z',
+      games: { '2026-01-18': 6 },
+      subscribe: [TOPIC.phase4Trigger],
+    });
+    // as an older writer left it: every processor recorded, nothing decided, nothing published
+    await h.state.merge('phase3_completion/2026-01-18', {
+      ...Object.fromEntries(
+        PHASE3.map((name) => [
+          name,
+          {
+            completed_at: '2026-01-17T21:40:00.000Z',
+            status: 'success',
+            record_count: 12,
+            execution_id: `old-${name}`,
+          },
+        ]),
+      ),
+      _completed_count: 5,
+      _triggered: false,
+      _open: true,
+    });
+    await h.tickUntil('2026-01-17T22:20:00Z');
+    const received = (await h.subscriptions[TOPIC.phase4Trigger]!.drain()).map(
+      (m) => m.data as Phase4Trigger,
+    );
+    expect(received.map((message) => message.source_table).sort()).toEqual([...PHASE3].sort());
+    expect(received.every((message) => message.timestamp === '2026-01-17T22:05:00.000Z')).toBe(true);
+    expect(await h.state.get('phase3_completion/2026-01-18')).toMatchObject({
+      _triggered: true,
+      _trigger_reason: 'all_complete',
+      _first_completion_at: '2026-01-17T21:40:00.000Z',
+      _open: false,
+    });
+    await h.close();
+  }, 120_000);
 });
