@@ -20,6 +20,8 @@ export interface FunctionSpec {
   bigquery: 'none' | 'read' | 'write';
   /** buckets written */
   buckets: string[];
+  /** buckets only read */
+  bucketsRead: string[];
   /** env var -> Secret Manager secret name */
   secrets: Record<string, string>;
   memory: string;
@@ -42,7 +44,14 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
     ? { SLACK_WEBHOOK_URL: config.alerts.slack_webhook_secret }
     : {};
   const alerting = [topics.alerts, topics.dead_letter];
-  const base = { memory: '256Mi', timeoutSeconds: 60, minInstances: 0, maxInstances: 10, buckets: [] };
+  const base = {
+    memory: '256Mi',
+    timeoutSeconds: 60,
+    minInstances: 0,
+    maxInstances: 10,
+    buckets: [],
+    bucketsRead: [],
+  };
   return [
     {
       ...base,
@@ -131,7 +140,7 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
       source: 'alertMonitor',
       kind: 'event',
       triggers: [topics.tick, topics.dead_letter],
-      publishes: [topics.alerts],
+      publishes: alerting,
       firestore: true,
       bigquery: 'read',
       secrets: slack,
@@ -141,12 +150,25 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
       name: 'dependency-probe',
       target: 'dependencyProbe',
       source: 'dependencyProbe',
+      kind: 'http',
+      triggers: [],
+      publishes: alerting,
+      firestore: true,
+      bigquery: 'read',
+      bucketsRead: [config.grading.bucket],
+      secrets: slack,
+    },
+    {
+      ...base,
+      name: 'dependency-probe-tick',
+      target: 'dependencyProbeTick',
+      source: 'dependencyProbe',
       kind: 'event',
       triggers: [topics.tick],
       publishes: alerting,
       firestore: true,
       bigquery: 'read',
-      buckets: [config.grading.bucket],
+      bucketsRead: [config.grading.bucket],
       secrets: slack,
     },
     {
@@ -160,7 +182,7 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
       publishes: [],
       firestore: true,
       bigquery: 'none',
-      buckets: [],
+      bucketsRead: [config.grading.bucket],
       secrets: {},
     },
     {

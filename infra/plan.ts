@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { MonitoringSpec } from './monitoring.js';
 import type { Topology } from './topology.js';
 import { PUSH_INVOKER, serviceAccountId } from './topology.js';
 
@@ -16,9 +17,13 @@ export interface DeployStep {
   update?: string[];
   /** does the described resource differ from what the plan wants? */
   differs?: (described: Record<string, unknown>) => boolean;
+  /** for `describe` commands that list (and so succeed when nothing matches): does it exist? */
+  exists?: (described: unknown) => boolean;
 }
 
 export interface PlanOptions {
+  /** log-based metrics, alert policies and their notification channel (infra/monitoring.ts) */
+  monitoring?: MonitoringSpec;
   /** hash of each function's bundle folder, so an unchanged function is not redeployed */
   bundleHashes?: Record<string, string>;
   /** pipeline config override deployed with every function (JSON) */
@@ -135,6 +140,21 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
           `gs://${bucket}`,
           `--member=serviceAccount:${serviceAccountEmail(topology, account.id)}`,
           '--role=roles/storage.objectUser',
+          ...p,
+        ],
+      });
+    for (const bucket of account.bucketReader)
+      steps.push({
+        phase: 'iam',
+        resource: `${account.id} reads gs://${bucket}`,
+        create: [
+          'gcloud',
+          'storage',
+          'buckets',
+          'add-iam-policy-binding',
+          `gs://${bucket}`,
+          `--member=serviceAccount:${serviceAccountEmail(topology, account.id)}`,
+          '--role=roles/storage.objectViewer',
           ...p,
         ],
       });
@@ -294,6 +314,127 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
         ],
       });
     }
+  }
+  if (options.monitoring) steps.push(...monitoringSteps(topology, options.monitoring));
+  return steps;
+}
+
+/**
+ * The worker-errors rule: a log-based metric per service, a Pub/Sub
+ * notification channel on the alerts topic, and an alert policy per metric.
+ * `${ALERTS_CHANNEL}` is the channel's resource name, looked up at apply time.
+ */
+function monitoringSteps(topology: Topology, monitoring: MonitoringSpec): DeployStep[] {
+  const p = [`--project=${topology.project}`];
+  const steps: DeployStep[] = [];
+  const nonEmpty = (described: unknown) => Array.isArray(described) && described.length > 0;
+  for (const channel of monitoring.notificationChannels) {
+    steps.push({
+      phase: 'monitoring',
+      resource: `notification channel ${channel.id}`,
+      describe: [
+        'gcloud',
+        'beta',
+        'monitoring',
+        'channels',
+        'list',
+        `--filter=displayName="${channel.displayName}"`,
+        ...p,
+        '--format=json',
+      ],
+      exists: nonEmpty,
+      create: [
+        'gcloud',
+        'beta',
+        'monitoring',
+        'channels',
+        'create',
+        `--display-name=${channel.displayName}`,
+        `--type=${channel.type}`,
+        `--channel-labels=topic=projects/${topology.project}/topics/${channel.topic}`,
+        ...p,
+      ],
+    });
+    steps.push({
+      phase: 'monitoring',
+      resource: `Monitoring publishes to ${channel.topic}`,
+      create: [
+        'gcloud',
+        'pubsub',
+        'topics',
+        'add-iam-policy-binding',
+        channel.topic,
+        `--member=serviceAccount:service-\${PROJECT_NUMBER}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`,
+        '--role=roles/pubsub.publisher',
+        ...p,
+      ],
+    });
+  }
+  for (const metric of monitoring.logMetrics)
+    steps.push({
+      phase: 'monitoring',
+      resource: `log metric ${metric.name}`,
+      describe: ['gcloud', 'logging', 'metrics', 'describe', metric.name, ...p, '--format=json'],
+      create: [
+        'gcloud',
+        'logging',
+        'metrics',
+        'create',
+        metric.name,
+        `--description=${metric.description}`,
+        `--log-filter=${metric.filter}`,
+        ...p,
+      ],
+      update: ['gcloud', 'logging', 'metrics', 'update', metric.name, `--log-filter=${metric.filter}`, ...p],
+      differs: (described) => described.filter !== metric.filter,
+    });
+  for (const policy of monitoring.alertPolicies) {
+    const body = {
+      displayName: policy.displayName,
+      combiner: 'OR',
+      severity: policy.severity,
+      documentation: { content: policy.documentation, mimeType: 'text/markdown' },
+      alertStrategy: { autoClose: `${policy.autoCloseSeconds}s` },
+      notificationChannels: policy.notificationChannels.map(() => '${ALERTS_CHANNEL}'),
+      conditions: [
+        {
+          displayName: policy.displayName,
+          conditionThreshold: {
+            filter: policy.filter,
+            comparison: policy.comparison,
+            thresholdValue: policy.threshold,
+            duration: `${policy.durationSeconds}s`,
+            aggregations: [
+              { alignmentPeriod: `${policy.alignmentPeriodSeconds}s`, perSeriesAligner: policy.aligner },
+            ],
+          },
+        },
+      ],
+    };
+    steps.push({
+      phase: 'monitoring',
+      resource: `alert policy ${policy.metric}`,
+      describe: [
+        'gcloud',
+        'alpha',
+        'monitoring',
+        'policies',
+        'list',
+        `--filter=displayName="${policy.displayName}"`,
+        ...p,
+        '--format=json',
+      ],
+      exists: nonEmpty,
+      create: [
+        'gcloud',
+        'alpha',
+        'monitoring',
+        'policies',
+        'create',
+        `--policy=${JSON.stringify(body)}`,
+        ...p,
+      ],
+    });
   }
   return steps;
 }

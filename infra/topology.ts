@@ -38,6 +38,7 @@ export interface ServiceAccountSpec {
   projectRoles: string[];
   topicPublisher: string[];
   bucketWriter: string[];
+  bucketReader: string[];
   secretAccessor: string[];
 }
 
@@ -145,12 +146,19 @@ export function buildTopology(config: PipelineConfig, project = config.project.i
       ...(fn.bigquery !== 'none' ? ['roles/bigquery.jobUser'] : []),
       ...(fn.bigquery === 'read' ? ['roles/bigquery.dataViewer'] : []),
       ...(fn.bigquery === 'write' ? ['roles/bigquery.dataEditor'] : []),
-      ...(fn.name === 'dependency-probe'
-        ? ['roles/pubsub.viewer', 'roles/cloudscheduler.viewer', 'roles/cloudfunctions.viewer']
+      // The probe reads the topology and calls every function's probe endpoint.
+      ...(fn.source === 'dependencyProbe'
+        ? [
+            'roles/pubsub.viewer',
+            'roles/cloudscheduler.viewer',
+            'roles/cloudfunctions.viewer',
+            'roles/run.invoker',
+          ]
         : []),
     ],
     topicPublisher: fn.publishes,
     bucketWriter: fn.buckets,
+    bucketReader: fn.bucketsRead,
     secretAccessor: Object.values(fn.secrets),
   }));
 

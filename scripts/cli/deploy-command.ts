@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { deployPlan, renderPlan } from '../../infra/plan.js';
 import { topologyProblems } from '../../infra/invariants.js';
+import { monitoringSpec } from '../../infra/monitoring.js';
 import { buildTopology } from '../../infra/topology.js';
 import { readSettings } from '../../shared/config/env.js';
 import { applyPlan } from '../deploy/apply.js';
@@ -21,6 +24,11 @@ function hashFolder(folder: string): string {
   };
   walk(folder);
   return hash.digest('hex').slice(0, 16);
+}
+
+async function gcloudValue(args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('gcloud', args);
+  return stdout.trim().split('\n')[0] ?? '';
 }
 
 export function register(program: Command): void {
@@ -44,7 +52,7 @@ export function register(program: Command): void {
         const bundleHashes: Record<string, string> = {};
         if (options.apply)
           for (const fn of topology.functions) bundleHashes[fn.source] = hashFolder(join('dist', fn.source));
-        const steps = deployPlan(topology, { bundleHashes });
+        const steps = deployPlan(topology, { bundleHashes, monitoring: monitoringSpec(config) });
         const problems = topologyProblems(topology, steps);
         if (problems.length) {
           console.error(`topology is not sound:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -55,7 +63,28 @@ export function register(program: Command): void {
           process.stdout.write(renderPlan(topology, steps));
           return;
         }
-        await applyPlan(steps);
+        const projectNumber = await gcloudValue([
+          'projects',
+          'describe',
+          topology.project,
+          '--format=value(projectNumber)',
+        ]);
+        // Alert policies name the notification channel, which exists only once the steps before them ran.
+        const policies = steps.filter((step) => step.resource.startsWith('alert policy'));
+        await applyPlan(
+          steps.filter((step) => !policies.includes(step)),
+          { variables: { PROJECT_NUMBER: projectNumber } },
+        );
+        const channel = await gcloudValue([
+          'beta',
+          'monitoring',
+          'channels',
+          'list',
+          `--project=${topology.project}`,
+          '--filter=displayName="shotclock alerts topic"',
+          '--format=value(name)',
+        ]);
+        await applyPlan(policies, { variables: { PROJECT_NUMBER: projectNumber, ALERTS_CHANNEL: channel } });
         const report = await reconcileSchedulerJobs(
           cloudSchedulerJobs(topology.project, topology.region),
           topology.schedulerJobs,

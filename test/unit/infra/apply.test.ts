@@ -23,7 +23,7 @@ describe('deploy --apply', () => {
       deployPlan(topology, { bundleHashes: hashes }).filter((step) =>
         /phase-transition|^topic nba-phase3|^apis/.test(step.resource),
       );
-    const quiet = { gcloud: FAKE_GCLOUD, log: () => {}, projectNumber: '123456789' };
+    const quiet = { gcloud: FAKE_GCLOUD, log: () => {}, variables: { PROJECT_NUMBER: '123456789' } };
 
     const first = await applyPlan(slice({ phaseTransition: 'a1' }), quiet);
     const created = first

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { topologyProblems } from '../../../infra/invariants.js';
+import { monitoringSpec } from '../../../infra/monitoring.js';
 import { deployPlan, renderPlan } from '../../../infra/plan.js';
 import { buildTopology } from '../../../infra/topology.js';
 import { loadPipelineConfig } from '../../../shared/config/load.js';
@@ -9,7 +10,7 @@ const config = loadPipelineConfig();
 
 describe('topology derived from the default NBA pipeline', () => {
   const topology = buildTopology(config);
-  const steps = deployPlan(topology);
+  const steps = deployPlan(topology, { monitoring: monitoringSpec(config) });
 
   it('holds every invariant: published topics exist, subscriptions dead-letter, jobs hit read topics, nothing public', () => {
     expect(topologyProblems(topology, steps)).toEqual([]);
