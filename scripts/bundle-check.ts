@@ -153,7 +153,14 @@ export interface ServedFunction {
 
 /** Only what a deployed function would see: no developer env leaks into the check. */
 function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', ...extra };
+  // METADATA_SERVER_DETECTION: the Google clients would otherwise look for a GCE metadata server off-host.
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    METADATA_SERVER_DETECTION: 'none',
+    ...extra,
+  };
 }
 
 const LOOPBACK_ONLY = `import net from 'node:net';

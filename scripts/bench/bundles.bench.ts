@@ -28,13 +28,22 @@ function nodeProcessMs(code: string): number | undefined {
 }
 
 function coldMs(code: string): number | undefined {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i += 1) {
-    const ms = nodeProcessMs(code);
-    if (ms === undefined) return undefined;
-    times.push(ms);
-  }
-  return median(times);
+  return pairedColdMs([code])?.[0];
+}
+
+/**
+ * Medians of several variants measured in turn (a, b, a, b, ...), so a
+ * shared machine's load drifting during the run weighs on each alike.
+ */
+function pairedColdMs(codes: readonly string[]): number[] | undefined {
+  const times = codes.map(() => [] as number[]);
+  for (let i = 0; i < RUNS; i += 1)
+    for (const [variant, code] of codes.entries()) {
+      const ms = nodeProcessMs(code);
+      if (ms === undefined) return undefined;
+      times[variant]!.push(ms);
+    }
+  return times.map(median);
 }
 
 const importOf = (file: string) => `await import(${JSON.stringify(`file://${file}`)});`;
@@ -66,8 +75,9 @@ export async function run(): Promise<BenchRow[]> {
   ];
   for (const fn of built) {
     const unbundledFile = join(TSC_OUT, 'functions', fn.name, 'index.js');
-    const bundled = coldMs(importOf(join(fn.outDir, 'index.js')));
-    const unbundled = existsSync(unbundledFile) ? coldMs(importOf(unbundledFile)) : undefined;
+    const [bundled, unbundled] = (existsSync(unbundledFile)
+      ? pairedColdMs([importOf(join(fn.outDir, 'index.js')), importOf(unbundledFile)])
+      : undefined) ?? [undefined, undefined];
     rows.push({
       section,
       name: `${fn.name} bundle`,
@@ -81,7 +91,7 @@ export async function run(): Promise<BenchRow[]> {
         name: `${fn.name} cold import`,
         value: 0,
         unit: 'ms',
-        note: `import failed (${bundled === undefined ? 'bundled' : 'unbundled'})`,
+        note: 'import failed (bundled or unbundled)',
       });
       continue;
     }

@@ -11,6 +11,8 @@ import { loadPipelineConfig } from '../../shared/config/load.js';
 import { topologyFromConfig } from '../../shared/probe/expected-topology.js';
 import { emulatorPubSub, freshProjectId } from '../support/backends.js';
 
+// The Google clients would otherwise look for a GCE metadata server off-host, even on the emulators.
+process.env.METADATA_SERVER_DETECTION = 'none';
 const run = promisify(execFile);
 const workDir = mkdtempSync(join(tmpdir(), 'shotclock-probe-command-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -21,7 +23,10 @@ async function shotclockProbe(projectId: string, args: string[]) {
     const { stdout } = await run(
       process.execPath,
       ['scripts/shotclock.mjs', 'probe', '--project', projectId, ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, GOOGLE_CLOUD_PROJECT: projectId } },
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, GOOGLE_CLOUD_PROJECT: projectId, METADATA_SERVER_DETECTION: 'none' },
+      },
     );
     return { code: 0, stdout };
   } catch (error) {

@@ -19,6 +19,8 @@ import { configuredSchedulerJobs } from '../../shared/probe/scheduler-jobs.port.
 import { emulatorBus, emulatorPubSub, freshProjectId } from '../support/backends.js';
 
 /** The dependencyProbe function: on its scheduler job, over HTTP, and answering its own probe. */
+// The Google clients would otherwise look for a GCE metadata server off-host, even on the emulators.
+process.env.METADATA_SERVER_DETECTION = 'none';
 const config = loadPipelineConfig();
 const servers: Server[] = [];
 afterAll(async () => {

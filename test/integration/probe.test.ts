@@ -22,6 +22,8 @@ import { emulatorBus, emulatorPubSub, emulatorStateStore, freshProjectId } from 
  * emulator, state on the Firestore emulator, functions served by the
  * functions framework on loopback and answering the probe protocol.
  */
+// The Google clients would otherwise look for a GCE metadata server off-host, even on the emulators.
+process.env.METADATA_SERVER_DETECTION = 'none';
 const config = loadPipelineConfig();
 const expectedFromConfig = topologyFromConfig(config);
 const servers: Server[] = [];
