@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PhaseReady, Phase4Trigger } from '../../../shared/messages/phase4-trigger.js';
+import { type Phase4Trigger, PhaseReady } from '../../../shared/messages/phase4-trigger.js';
 import type { StateStore, StateTransaction } from '../../../shared/ports/state-store.port.js';
 import { PHASE3, PHASE4, TOPIC, transitionHarness } from './harness.js';
 
@@ -66,12 +66,14 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
     const ready = received.map((message) => message.data as PhaseReady);
     expect(ready).toHaveLength(20);
     expect(new Set(ready.map((message) => message.game_date))).toEqual(new Set(DATES));
-    for (const message of ready)
+    for (const message of ready) {
+      expect(PhaseReady.safeParse(message).success).toBe(true);
       expect(message).toMatchObject({
         transition: 'phase4_to_phase5',
         trigger_reason: 'all_complete',
         quality: { degraded: false },
       });
+    }
 
     let recorded = 0;
     for (const date of DATES) {

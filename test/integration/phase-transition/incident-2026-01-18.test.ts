@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/messages/alert.js';
-import type { Phase4Trigger } from '../../../shared/messages/phase4-trigger.js';
+import { Phase4Trigger } from '../../../shared/messages/phase4-trigger.js';
 import { TOPIC, transitionHarness } from './harness.js';
 
 const UPGC = 'upcoming_player_game_context';
@@ -40,7 +40,9 @@ describe('phaseTransition: the 2026-01-18 Phase 3 picture', () => {
       'team_offense_game_summary',
       UPGC,
     ]);
-    for (const trigger of triggers)
+    for (const trigger of triggers) {
+      // the message schema Phase 4 consumers are promised
+      expect(Phase4Trigger.safeParse(trigger).success).toBe(true);
       expect(trigger).toMatchObject({
         game_date: '2026-01-18',
         analysis_date: '2026-01-18',
@@ -56,6 +58,7 @@ describe('phaseTransition: the 2026-01-18 Phase 3 picture', () => {
           missing_critical: [UTGC],
         },
       });
+    }
 
     const alerts = (await h.subscriptions[TOPIC.alerts]!.drain()).map((m) => m.data as Alert);
     expect(alerts.map((alert) => alert.key).sort()).toEqual([
