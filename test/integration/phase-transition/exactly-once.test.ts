@@ -221,4 +221,24 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
     });
     await h.close();
   }, 120_000);
+  it('two ticks at once (two instances) re-drive a pending trigger once', async () => {
+    const h = await transitionHarness({
+      start: '2026-01-17T22:00:00Z',
+      games: { '2026-01-18': 6 },
+      subscribe: [TOPIC.ready],
+    });
+    h.bus.failNext(TOPIC.ready, 1);
+    for (const processor of PHASE4)
+      await h.deliver(h.completion(TOPIC.phase4, { processor_name: processor, game_date: '2026-01-18' }));
+    expect(h.bus.on(TOPIC.ready)).toEqual([]);
+    h.clock.set('2026-01-17T22:05:00Z');
+    const tick = () => h.event(TOPIC.tick, { job: 'shotclock-tick' });
+    const instances = [h.handler, h.newInstance(), h.newInstance()];
+    await Promise.all(instances.map((instance) => h.deliver(tick(), undefined, instance)));
+    await h.tickUntil('2026-01-17T22:20:00Z');
+    const received = await h.subscriptions[TOPIC.ready]!.drain();
+    expect(received).toHaveLength(1);
+    expect(received[0]!.data).toMatchObject({ game_date: '2026-01-18', trigger_reason: 'all_complete' });
+    await h.close();
+  }, 120_000);
 });
