@@ -51,3 +51,33 @@ describe('replays through the emulators on a simulated clock', () => {
     expect(report.alerts.filter((alert) => alert.rule === 'gate_blocked_at_cutoff')).toEqual([]);
   });
 });
+
+describe('the record-count checker in a replay', () => {
+  it('2026-01-17: 1 of 156 rows at 17:00 gets one re-run request on the 17:30 tick, and the 156 that follow cancel the rest', async () => {
+    const report = await replay('record-count-2026-01-17.json');
+    expect(
+      report.retries.map((retry) => [
+        etClock(retry.at),
+        retry.processor_name,
+        retry.attempt,
+        retry.observed_count,
+      ]),
+    ).toEqual([['17:30', 'upcoming_player_game_context', 1, 1]]);
+    expect(report.retries[0]).toMatchObject({
+      expected_count: 156,
+      max_attempts: 3,
+      game_date: '2026-01-17',
+    });
+    expect(
+      report.alerts.filter(
+        (alert) => alert.rule.startsWith('retry') || alert.rule.startsWith('record_count'),
+      ),
+    ).toEqual([]);
+    const check = report.state.record_count_checks?.['upcoming_player_game_context__2026-01-17'] as {
+      status: string;
+      retry: { state: string };
+    };
+    expect(check.status).toBe('met');
+    expect(check.retry.state).toBe('cancelled');
+  });
+});
