@@ -89,8 +89,18 @@ async function probeLocalStack(options: ProbeCommandOptions): Promise<ProbeRepor
     config: settings.config,
     clock: systemClock,
     dataDir: resolve('.shotclock/probe'),
-    delivery: 'push',
+    // The probe calls functions itself; pull subscriptions are enough for the topology checks.
+    delivery: 'dispatch',
     ...(options.project ? { projectId: options.project } : {}),
+    // Emulators already running (PUBSUB_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST) are reused.
+    ...(settings.env.PUBSUB_EMULATOR_HOST && settings.env.FIRESTORE_EMULATOR_HOST
+      ? {
+          emulatorHosts: {
+            pubsub: settings.env.PUBSUB_EMULATOR_HOST,
+            firestore: settings.env.FIRESTORE_EMULATOR_HOST,
+          },
+        }
+      : {}),
   });
   try {
     const expected = expectedFromInfra(stack.topology, stack.urls);

@@ -90,7 +90,9 @@ async function probeFunction(target: ProbeTarget, options: ProbeOptions, project
       signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`answered HTTP ${response.status}: ${text.slice(0, 300)}`);
+    // 5xx: the instance failed (a module that does not load, a crash). A 4xx from an HTTP function that
+    // does not implement the probe still proves it started and ran its handler.
+    if (response.status >= 500) throw new Error(`answered HTTP ${response.status}: ${text.slice(0, 300)}`);
     const parsed = ProbeAnswer.safeParse(safeJson(text));
     if (!parsed.success) return `answered HTTP ${response.status} without a probe answer`;
     answer = parsed.data;
