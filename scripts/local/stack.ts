@@ -106,6 +106,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // The SDKs switch to emulator mode (no credentials, no metadata server) on these variables.
   process.env.FIRESTORE_EMULATOR_HOST = hosts.firestore;
   process.env.PUBSUB_EMULATOR_HOST = hosts.pubsub;
+  // Locally there is no GCE metadata server to find; asking for one would leave loopback.
+  process.env.METADATA_SERVER_DETECTION = 'none';
   try {
     const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false });
     const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });

@@ -81,3 +81,22 @@ describe('the record-count checker in a replay', () => {
     expect(check.retry.state).toBe('cancelled');
   });
 });
+
+describe('the phase transition in a replay', () => {
+  it('2026-01-18 Phase 3 picture: Phase 4 fires once, degraded, 4 h after the first completion, and an alert names the missing critical processor', async () => {
+    const report = await replay('phase3-degraded-2026-01-18.json', '2026-01-17T22:00:00-05:00');
+    const triggers = onTopic(report, 'nba-phase4-trigger');
+    expect(
+      triggers.map((record) => [etClock(record.at), (record.data as { source_table: string }).source_table]),
+    ).toEqual([['21:05', 'upcoming_player_game_context']]);
+    expect(triggers[0]!.data).toMatchObject({
+      mode: 'critical_only',
+      trigger_reason: 'deadline_reached',
+      quality: { degraded: true, missing_critical: ['upcoming_team_game_context'] },
+    });
+    const critical = report.alerts.filter((alert) => alert.rule === 'critical_processor_missing');
+    expect(critical).toHaveLength(1);
+    expect(critical[0]!.message).toContain('upcoming_team_game_context');
+    expect(etClock(critical[0]!.at)).toBe('21:05');
+  });
+});

@@ -4,12 +4,23 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { ReplayReport } from '../../scripts/replay/report.js';
 import { runReplay } from '../../scripts/replay/run.js';
-import { readScenario } from '../../scripts/replay/scenario.js';
+import { checkScenario, readScenario } from '../../scripts/replay/scenario.js';
 import { freshProjectId } from '../support/backends.js';
 
-/** Replays a checked-in scenario on the shared emulators, in a project and folder of its own. */
-export async function replay(scenarioFile: string): Promise<ReplayReport> {
-  const loaded = await readScenario(join('test/scenarios', scenarioFile));
+/**
+ * Replays a checked-in scenario on the shared emulators, in a project and
+ * folder of its own; `until` cuts it short (events after it are dropped).
+ */
+export async function replay(scenarioFile: string, until?: string): Promise<ReplayReport> {
+  let loaded = await readScenario(join('test/scenarios', scenarioFile));
+  if (until) {
+    const { scenario } = loaded;
+    loaded = checkScenario({
+      ...scenario,
+      end: until,
+      events: scenario.events.filter((event) => Date.parse(event.at) <= Date.parse(until)),
+    });
+  }
   return runReplay(loaded, {
     dataDir: await mkdtemp(join(tmpdir(), 'shotclock-replay-')),
     projectId: freshProjectId('replay'),
