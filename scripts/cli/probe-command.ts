@@ -84,7 +84,7 @@ async function probeRunning(options: ProbeCommandOptions): Promise<ProbeReport> 
 async function probeLocalStack(options: ProbeCommandOptions): Promise<ProbeReport> {
   const settings = readSettings();
   const { startLocalStack } = await import('../local/stack.js');
-  const { expectedFromInfra } = await import('../probe/expected-from-infra.js');
+  const { expectedFromInfra } = await import('../../functions/dependencyProbe/expected-from-infra.js');
   const stack = await startLocalStack({
     config: settings.config,
     clock: systemClock,

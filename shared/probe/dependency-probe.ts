@@ -20,6 +20,8 @@ export interface DependencyProbeDependencies {
   /** red checks are raised here; omitted, the report alone tells */
   alerts?: AlertSink;
   projectId?: string;
+  /** headers that let the probe call a function (an ID token in production); none locally */
+  authorize?: (url: string) => Promise<Record<string, string>>;
 }
 
 export interface ProbeReport {
@@ -52,7 +54,7 @@ export async function runDependencyProbe(
   const startedAt = deps.clock.now();
   const started = performance.now();
   const groups = await Promise.all([
-    ...targets.map((target) => probeFunction(target, options, deps.projectId)),
+    ...targets.map((target) => probeFunction(target, options, deps)),
     ...expected.functions
       .filter((fn) => !targets.some((target) => target.function === fn.name))
       .map(async (fn) => [skipped(`function:${fn.name}`, 'no URL to probe it at')]),
@@ -79,13 +81,13 @@ function skipped(check: string, detail: string): ProbeCheck {
   return { check, status: 'skipped', latency_ms: 0, detail };
 }
 
-async function probeFunction(target: ProbeTarget, options: ProbeOptions, projectId?: string) {
+async function probeFunction(target: ProbeTarget, options: ProbeOptions, deps: DependencyProbeDependencies) {
   let answer: ProbeAnswer | undefined;
   const reached = await timedCheck(`function:${target.function}`, async () => {
-    const request = probeRequest(options.scope ?? 'full', projectId);
+    const request = probeRequest(options.scope ?? 'full', deps.projectId);
     const response = await fetch(target.url, {
       method: 'POST',
-      headers: request.headers,
+      headers: { ...request.headers, ...(await deps.authorize?.(target.url)) },
       body: request.body,
       signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
     });
