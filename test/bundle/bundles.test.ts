@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BuiltFunction, buildFunction, FUNCTIONS_DIR, listFunctions } from '../../scripts/build.js';
@@ -49,6 +50,11 @@ describe('function bundles, each on its own', () => {
       expect(declared).toContain('@google-cloud/functions-framework');
       expect(declared.filter((dependency) => dependency.startsWith('@duckdb/'))).toEqual([]);
       for (const version of Object.values(built.dependencies)) expect(version).toMatch(/^\d+\.\d+\.\d+/);
+      const manifest = JSON.parse(readFileSync(join(bundle.dir, 'package.json'), 'utf8'));
+      expect(manifest).toMatchObject({ main: 'index.js', type: 'module', engines: { node: '>=20' } });
+      expect(manifest.dependencies).toEqual(built.dependencies);
+      for (const file of ['index.js', 'index.js.map', 'metafile.json'])
+        expect(existsSync(join(bundle.dir, file))).toBe(true);
 
       const descriptor = await descriptorOf(name);
       await checkBundleDependencies(bundle, [...built.lazyPackages, ...(descriptor.lazyModules ?? [])]);
