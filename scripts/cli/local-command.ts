@@ -19,10 +19,14 @@ function stackFile(dataDir: string): string {
 }
 
 export function register(program: Command): void {
-  const local = program.command('local').description('The production topology on the Pub/Sub and Firestore emulators');
+  const local = program
+    .command('local')
+    .description('The production topology on the Pub/Sub and Firestore emulators');
   local
     .command('up')
-    .description('Start emulators, topics, subscriptions, every function and the scheduler; Ctrl-C (or `local down`) stops them')
+    .description(
+      'Start emulators, topics, subscriptions, every function and the scheduler; Ctrl-C (or `local down`) stops them',
+    )
     .option('--data <dir>', 'folder for DuckDB, exports and logs', '.shotclock/local')
     .action(async (options: { data: string }) => {
       const dataDir = resolve(options.data);
@@ -30,7 +34,9 @@ export function register(program: Command): void {
         const running = JSON.parse(readFileSync(stackFile(dataDir), 'utf8')) as StackFile;
         try {
           process.kill(running.pid, 0);
-          console.error(`a local stack is already running (pid ${running.pid}); stop it with: shotclock local down`);
+          console.error(
+            `a local stack is already running (pid ${running.pid}); stop it with: shotclock local down`,
+          );
           process.exitCode = 1;
           return;
         } catch {
@@ -38,20 +44,36 @@ export function register(program: Command): void {
         }
       }
       const { config } = readSettings();
-      const stack = await startLocalStack({ config, clock: systemClock, dataDir, delivery: 'push' });
+      const stack = await startLocalStack({ config, clock: systemClock, dataDir });
       const scheduler = startLocalScheduler(stack.topology.schedulerJobs, stack.pipeline.bus, (job, at) =>
         console.log(`${at.toISOString()}  scheduler  ${job.id}`),
       );
       const env = { ...(stack.emulators?.env ?? {}), GOOGLE_CLOUD_PROJECT: stack.projectId };
-      const state: StackFile = { pid: process.pid, projectId: stack.projectId, urls: stack.urls, env, dataDir };
+      const state: StackFile = {
+        pid: process.pid,
+        projectId: stack.projectId,
+        urls: stack.urls,
+        env,
+        dataDir,
+      };
       writeFileSync(stackFile(dataDir), JSON.stringify(state, null, 2));
       console.log(`local stack up (project ${stack.projectId}); functions:`);
       for (const [name, url] of Object.entries(stack.urls)) console.log(`  ${name.padEnd(26)} ${url}`);
       console.log('environment for your own processes:');
       for (const [key, value] of Object.entries(env)) console.log(`  export ${key}=${value}`);
       console.log(`warehouse: ${resolve(dataDir, 'warehouse.duckdb')}   exports: ${resolve(dataDir, 'gcs')}`);
+      // Push, in real time: deliver whatever is waiting, a few times a second.
+      let delivering = true;
+      const delivery = (async () => {
+        while (delivering) {
+          await stack.dispatcher.drain().catch((error: Error) => console.error(`delivery: ${error.message}`));
+          await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+        }
+      })();
       const shutdown = async () => {
         scheduler.stop();
+        delivering = false;
+        await delivery;
         await stack.stop();
         rmSync(stackFile(dataDir), { force: true });
         process.exit(0);

@@ -89,8 +89,6 @@ async function probeLocalStack(options: ProbeCommandOptions): Promise<ProbeRepor
     config: settings.config,
     clock: systemClock,
     dataDir: resolve('.shotclock/probe'),
-    // The probe calls functions itself; pull subscriptions are enough for the topology checks.
-    delivery: 'dispatch',
     ...(options.project ? { projectId: options.project } : {}),
     // Emulators already running (PUBSUB_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST) are reused.
     ...(settings.env.PUBSUB_EMULATOR_HOST && settings.env.FIRESTORE_EMULATOR_HOST

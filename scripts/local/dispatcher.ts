@@ -171,14 +171,21 @@ export class Dispatcher {
       // subscription, in publish order.
       const bySubscription = new Map<string, HeldMessage[]>();
       for (const message of batch)
-        bySubscription.set(message.subscription.name, [...(bySubscription.get(message.subscription.name) ?? []), message]);
+        bySubscription.set(message.subscription.name, [
+          ...(bySubscription.get(message.subscription.name) ?? []),
+          message,
+        ]);
       await Promise.all(
         [...bySubscription.values()].map(async (messages) => {
           for (const message of messages) {
             deliveries += 1;
             if (await this.deliver(message)) continue;
             if (message.attempt >= message.subscription.maxDeliveryAttempts) await this.deadLetter(message);
-            else this.held.push({ ...message, dueAt: now + this.backoffMs(message.subscription, message.attempt) });
+            else
+              this.held.push({
+                ...message,
+                dueAt: now + this.backoffMs(message.subscription, message.attempt),
+              });
           }
         }),
       );

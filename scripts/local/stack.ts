@@ -17,6 +17,7 @@ import type { Bus } from '../../shared/ports/bus.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
 import { alertSinkFor } from '../../shared/runtime/alerts.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
+import { Dispatcher } from './dispatcher.js';
 import { type EmulatorName, freePort, type RunningEmulators, startEmulators } from './emulators.js';
 import { LOCAL_FUNCTIONS } from './function-catalog.js';
 import { FaultPlan, faultyStateStore, Recorder, recordingBus, recordingObjectStore } from './instruments.js';
@@ -34,8 +35,6 @@ export interface LocalStackOptions {
   projectId?: string;
   /** reuse running emulators (tests share one pair); otherwise start our own */
   emulatorHosts?: Record<EmulatorName, string>;
-  /** `push`: emulator push subscriptions (real time); `dispatch`: pull subscriptions the replay drives */
-  delivery: 'push' | 'dispatch';
   faults?: FaultPlan;
 }
 
@@ -52,15 +51,18 @@ export interface LocalStack {
   /** `http://127.0.0.1:<port>` per function name */
   urls: Record<string, string>;
   emulators?: RunningEmulators;
+  /** pushes what is on the subscriptions to the functions; the caller decides when (`drain`) */
+  dispatcher: Dispatcher;
   stop(): Promise<void>;
 }
 
-async function createTopology(
-  pubsub: PubSub,
-  topology: Topology,
-  urls: Record<string, string>,
-  push: boolean,
-) {
+/**
+ * The topology on the emulator. Subscriptions are pull subscriptions with the
+ * production dead-letter policy: the emulator's push cannot reach loopback
+ * HTTP endpoints, so the stack's `Dispatcher` pushes for it (same body, same
+ * path, same backoff and dead-lettering).
+ */
+async function createTopology(pubsub: PubSub, topology: Topology) {
   const [existing] = await pubsub.getTopics();
   const have = new Set(existing.map((topic) => topic.name.split('/').pop()));
   await Promise.all(
@@ -75,10 +77,11 @@ async function createTopology(
         minimumBackoff: { seconds: subscription.minBackoffSeconds },
         maximumBackoff: { seconds: subscription.maxBackoffSeconds },
       },
-      ...(push && subscription.pushTo
+      ...(subscription.deadLetterTopic
         ? {
-            pushConfig: {
-              pushEndpoint: `${urls[subscription.pushTo]}/projects/${pubsub.projectId}/topics/${subscription.topic}`,
+            deadLetterPolicy: {
+              deadLetterTopic: `projects/${pubsub.projectId}/topics/${subscription.deadLetterTopic}`,
+              maxDeliveryAttempts: subscription.maxDeliveryAttempts,
             },
           }
         : {}),
@@ -166,12 +169,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       servers.push(server);
       urls[fn.name] = await listen(server);
     }
-    await createTopology(pubsub, topology, urls, options.delivery === 'push');
+    await createTopology(pubsub, topology);
+    const pipelineBus = recordingBus(rawBus, clock, recorder);
+    const dispatcher = new Dispatcher(
+      pubsub,
+      projectId,
+      // Only functions this checkout serves; a subscription to one that is not built keeps its messages.
+      topology.subscriptions.filter((subscription) => !subscription.pushTo || urls[subscription.pushTo]),
+      (name) => urls[name]!,
+      clock,
+      // Dead-lettered bytes, recorded like any other publish (JSON when they are JSON).
+      async (topic, data, attributes) => {
+        let decoded: unknown;
+        try {
+          decoded = JSON.parse(data.toString('utf8'));
+        } catch {
+          decoded = { data_base64: data.toString('base64') };
+        }
+        await pipelineBus.publish({ topic, data: decoded, attributes });
+      },
+    );
     return {
       projectId,
       topology,
       backends,
-      pipeline: { bus: recordingBus(rawBus, clock, recorder), warehouse },
+      pipeline: { bus: pipelineBus, warehouse },
+      dispatcher,
       pubsub,
       firestore,
       recorder,
@@ -179,6 +202,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       urls,
       ...(emulators ? { emulators } : {}),
       stop: async () => {
+        await dispatcher.close();
         await Promise.all(
           servers.map((server) => {
             server.closeAllConnections();

@@ -101,7 +101,8 @@ function functionTime(deliveries: DeliveryOutcome[]): ReplayReport['function_tim
   const byFunction = new Map<string, number[]>();
   for (const delivery of deliveries)
     byFunction.set(delivery.function, [...(byFunction.get(delivery.function) ?? []), delivery.duration_ms]);
-  const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  const percentile = (sorted: number[], p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
   return Object.fromEntries(
     [...byFunction].map(([name, durations]) => {
       const sorted = [...durations].sort((a, b) => a - b);

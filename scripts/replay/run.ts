@@ -2,7 +2,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import { SimulatedClock } from '../../shared/adapters/clocks.js';
-import { Dispatcher } from '../local/dispatcher.js';
 import type { EmulatorName } from '../local/emulators.js';
 import { FaultPlan } from '../local/instruments.js';
 import { type LocalStack, startLocalStack } from '../local/stack.js';
@@ -105,30 +104,11 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
     config,
     clock,
     dataDir: options.dataDir,
-    delivery: 'dispatch',
     faults: new FaultPlan(),
     ...(options.projectId ? { projectId: options.projectId } : {}),
     ...(options.emulatorHosts ? { emulatorHosts: options.emulatorHosts } : {}),
   });
-  const dispatcher = new Dispatcher(
-    stack.pubsub,
-    stack.projectId,
-    // Only functions this checkout serves; a subscription to one that is not built keeps its messages.
-    stack.topology.subscriptions.filter(
-      (subscription) => !subscription.pushTo || stack.urls[subscription.pushTo],
-    ),
-    (name) => stack.urls[name]!,
-    clock,
-    async (topic, data, attributes) => {
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(data.toString('utf8'));
-      } catch {
-        decoded = { data_base64: data.toString('base64') };
-      }
-      await stack.pipeline.bus.publish({ topic, data: decoded, attributes });
-    },
-  );
+  const { dispatcher } = stack;
   try {
     for (const [table, rows] of Object.entries(scenario.warehouse))
       await stack.pipeline.warehouse.insert(table, rows);
@@ -179,7 +159,6 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
     });
     return statusPage ? { ...report, status_page: statusPage } : report;
   } finally {
-    await dispatcher.close();
     await stack.stop();
   }
 }
