@@ -1,14 +1,11 @@
 import * as functions from '@google-cloud/functions-framework';
-import { BusAlertSink } from '../../shared/adapters/bus.alert-sink.js';
-import { systemClock } from '../../shared/adapters/clocks.js';
-import { readSettings, type Settings } from '../../shared/config/env.js';
-import { createLogger } from '../../shared/logging/logger.js';
+import type { Settings } from '../../shared/config/env.js';
 import { cloudSchedulerJobs } from '../../shared/probe/cloud-scheduler.jobs.js';
 import { metadataIdToken } from '../../shared/probe/id-token.js';
 import { functionSpecs } from '../../infra/functions.js';
 import { buildTopology } from '../../infra/topology.js';
 import { expectedFromInfra } from './expected-from-infra.js';
-import { pubsubBus } from '../../shared/runtime/backends/pubsub.js';
+import { coreBackends } from '../../shared/runtime/backends/core.js';
 import { lazily } from '../../shared/runtime/lazy.js';
 import {
   FUNCTION_NAME,
@@ -29,18 +26,10 @@ function deployedUrls(settings: Settings): Record<string, string> {
 }
 
 const dependencies = lazily(async (): Promise<ProbeFunctionDependencies> => {
-  const settings = readSettings();
-  const logger = createLogger({ function: FUNCTION_NAME });
-  const bus = pubsubBus(settings);
+  const { settings, ...core } = coreBackends(FUNCTION_NAME);
   return {
-    config: settings.config,
-    projectId: settings.projectId,
-    clock: systemClock,
-    logger,
-    bus,
-    topology: bus,
+    ...core,
     scheduler: cloudSchedulerJobs(settings.projectId, settings.config.project.region),
-    alerts: new BusAlertSink(bus, settings.config.topics.alerts, logger),
     expected: expectedFromInfra(buildTopology(settings.config, settings.projectId), deployedUrls(settings)),
     authorize: metadataIdToken,
   };

@@ -1,0 +1,25 @@
+import { systemClock } from '../../adapters/clocks.js';
+import { readSettings, type Settings } from '../../config/env.js';
+import { createLogger } from '../../logging/logger.js';
+import { alertOptionsFrom, alertSinkFor } from '../alerts.js';
+import { firestoreStateStore } from './firestore.js';
+import { pubsubBus } from './pubsub.js';
+
+/**
+ * What every event-driven function builds first, once per instance: settings,
+ * the system clock, its logger, Firestore, Pub/Sub, and the alert sink
+ * (deduplicated in Firestore; Slack when the webhook secret is mounted).
+ */
+export function coreBackends(functionName: string, settings: Settings = readSettings()) {
+  const bus = pubsubBus(settings);
+  const base = {
+    config: settings.config,
+    projectId: settings.projectId,
+    clock: systemClock,
+    logger: createLogger({ function: functionName }),
+    state: firestoreStateStore(settings),
+    bus,
+    topology: bus,
+  };
+  return { settings, ...base, alerts: alertSinkFor(base, alertOptionsFrom(settings.env)) };
+}
