@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
-import { deployPlan, renderPlan } from '../../infra/plan.js';
+import { deployPlan, functionUrl, renderPlan } from '../../infra/plan.js';
 import { topologyProblems } from '../../infra/invariants.js';
 import { monitoringSpec } from '../../infra/monitoring.js';
 import { buildTopology } from '../../infra/topology.js';
@@ -93,7 +93,18 @@ export function register(program: Command): void {
         console.log(`scheduler: ${JSON.stringify(report)}`);
         if (report.undeclared.length)
           console.warn(`scheduler jobs that exist but are not declared: ${report.undeclared.join(', ')}`);
-        console.log('now probing the deployed functions: shotclock probe --deployed');
+        // The deployed dependency probe asks every function to load its lazy modules and touch its
+        // backends, and checks the topology; a red probe fails the deploy.
+        const token = await gcloudValue(['auth', 'print-identity-token']);
+        const response = await fetch(`${functionUrl(topology, 'dependency-probe')}?format=text`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(120_000),
+        });
+        console.log(await response.text());
+        if (!response.ok) {
+          console.error(`dependency probe answered ${response.status}: the deploy is not healthy`);
+          process.exitCode = 1;
+        }
       },
     );
 }
