@@ -25,9 +25,7 @@ export function register(program: Command): void {
         return;
       }
       const { scenario, config } = loaded;
-      const dataDir = resolve(
-        options.data ?? `.shotclock/replay/${scenario.name.replace(/[^A-Za-z0-9-]+/g, '-')}`,
-      );
+      const dataDir = resolve(options.data ?? `.shotclock/replay/${basename(scenarioPath, '.json')}`);
       console.log(`replaying "${scenario.name}" from ${scenario.start} to ${scenario.end} (simulated)`);
       const bar = new SingleBar({
         format: '  {bar} {percentage}% | {now} | {value}/{total} moments',
