@@ -24,5 +24,9 @@ export function startLocalScheduler(
         });
       }),
   );
-  return { stop: () => crons.forEach((cron) => cron.stop()) };
+  return {
+    stop: () => {
+      for (const cron of crons) cron.stop();
+    },
+  };
 }
