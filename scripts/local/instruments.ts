@@ -108,10 +108,25 @@ export function faultyStateStore(inner: StateStore, clock: Clock, faults: FaultP
     if (faults.stateUnavailableAt(clock.now())) throw unavailable('Firestore');
   };
   return {
-    get: async (path) => (guard(), inner.get(path)),
-    merge: async (path, fields) => (guard(), inner.merge(path, fields)),
-    delete: async (path) => (guard(), inner.delete(path)),
-    list: async (collection, filters, limit) => (guard(), inner.list(collection, filters, limit)),
-    transaction: async (work) => (guard(), inner.transaction(work)),
+    get: async (path) => {
+      guard();
+      return inner.get(path);
+    },
+    merge: async (path, fields) => {
+      guard();
+      return inner.merge(path, fields);
+    },
+    delete: async (path) => {
+      guard();
+      return inner.delete(path);
+    },
+    list: async (collection, filters, limit) => {
+      guard();
+      return inner.list(collection, filters, limit);
+    },
+    transaction: async (work) => {
+      guard();
+      return inner.transaction(work);
+    },
   };
 }

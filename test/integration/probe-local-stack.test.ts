@@ -32,7 +32,9 @@ describe('shotclock probe on the local stack', () => {
     const written = JSON.parse(readFileSync(report, 'utf8'));
     const red = written.checks.filter((check: { status: string }) => check.status === 'red');
     expect(red, result.stdout).toEqual([]);
-    expect(written.checks.some((check: { check: string }) => check.check.startsWith('dead-letter:'))).toBe(true);
+    expect(written.checks.some((check: { check: string }) => check.check.startsWith('dead-letter:'))).toBe(
+      true,
+    );
     expect(
       written.checks.filter((check: { check: string }) => /^function:[^/]+$/.test(check.check)).length,
     ).toBeGreaterThan(3);
