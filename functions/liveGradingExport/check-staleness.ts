@@ -2,7 +2,27 @@ import { resolveGameDate } from '../../shared/domain/calendar.js';
 import { exportStaleness } from '../../shared/domain/grading-stats.js';
 import { alertKey } from '../../shared/messages/alert.js';
 import { scheduledGames } from '../../shared/queries/schedule.js';
+import type { StateStore } from '../../shared/ports/state-store.port.js';
 import { exportPath, type LiveGradingDependencies } from './grade-date.js';
+
+/**
+ * An export that does not exist yet is measured from when games were first
+ * seen in progress without it, so the tick that runs as the games tip off
+ * (before the first export) is not an alarm. Kept in Firestore, not memory,
+ * so a cold start does not reset it.
+ */
+async function missingSince(
+  state: StateStore | undefined,
+  gameDate: string,
+  now: Date,
+): Promise<string | undefined> {
+  if (!state) return undefined;
+  const path = `grading_export_watch/${gameDate}`;
+  const seen = (await state.get(path))?.missing_since;
+  if (typeof seen === 'string') return seen;
+  await state.merge(path, { missing_since: now.toISOString() });
+  return now.toISOString();
+}
 
 export interface StalenessCheck {
   stale: boolean;
@@ -17,7 +37,9 @@ export interface StalenessCheck {
  * so the site shows old numbers and nobody knows. The incumbent once went a
  * night at 0 graded with nothing said.
  */
-export async function checkExportStaleness(deps: LiveGradingDependencies): Promise<StalenessCheck> {
+export async function checkExportStaleness(
+  deps: LiveGradingDependencies & { state?: StateStore },
+): Promise<StalenessCheck> {
   const { config, clock, warehouse, objects } = deps;
   const now = clock.now();
   const dates = [
@@ -33,7 +55,7 @@ export async function checkExportStaleness(deps: LiveGradingDependencies): Promi
   const verdict = exportStaleness({
     now,
     gamesInProgress,
-    latestUpdatedAt: latest?.updatedAt,
+    latestUpdatedAt: latest?.updatedAt ?? (await missingSince(deps.state, live[0]!.game_date, now)),
     staleAfterMinutes: config.grading.stale_after_minutes,
   });
   const result = {

@@ -4,6 +4,7 @@ import { resolveGameDate } from '../../shared/domain/calendar.js';
 import { GameDate } from '../../shared/messages/primitives.js';
 import { decodeJson, describeIssues } from '../../shared/messages/pubsub-event.js';
 import { SchedulerTick } from '../../shared/messages/tick.js';
+import type { StateStore } from '../../shared/ports/state-store.port.js';
 import type { Bus } from '../../shared/ports/bus.port.js';
 import { probeAwareHttp } from '../../shared/probe/function-probe.js';
 import { isTransient, PermanentError } from '../../shared/runtime/errors.js';
@@ -35,7 +36,7 @@ function gradingDate(tick: SchedulerTick, config: PipelineConfig, now: Date): st
 
 /** Scheduler ticks on `config.topics.tick`: grading jobs grade and export, the tick checks staleness. */
 export function makeLiveGradingExportHandler(
-  deps: () => Promise<LiveGradingDependencies & { bus: Bus; projectId?: string }>,
+  deps: () => Promise<LiveGradingDependencies & { bus: Bus; projectId?: string; state?: StateStore }>,
 ) {
   return pubsubEventHandler(
     FUNCTION_NAME,
