@@ -1,4 +1,5 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import { seededRandom } from '../../shared/domain/seeded-random.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
 
 /**
@@ -24,7 +25,12 @@ export const LOCAL_FUNCTIONS: Record<string, LocalFactory> = {
   },
   recordCountCheck: async (backends) => {
     const { makeRecordCountCheckHandler } = await import('../../functions/recordCountCheck/handler.js');
-    return { kind: 'event', handler: makeRecordCountCheckHandler(backends) };
+    // Retry jitter from a fixed seed: the same scenario replays to the same minute.
+    const random = seededRandom(20260118);
+    return {
+      kind: 'event',
+      handler: makeRecordCountCheckHandler(async () => ({ ...(await backends()), random })),
+    };
   },
   freshnessGate: async (backends) => {
     const { makeFreshnessGateHandler } = await import('../../functions/freshnessGate/handler.js');

@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import type { ReplayReport } from '../../scripts/replay/report.js';
 import { runReplay } from '../../scripts/replay/run.js';
 import { checkScenario, readScenario } from '../../scripts/replay/scenario.js';
+import { statusSnapshotFor } from '../../scripts/replay/status-snapshot.js';
 import { freshProjectId } from '../support/backends.js';
 
 /**
@@ -25,6 +26,7 @@ export async function replay(scenarioFile: string, until?: string): Promise<Repl
     dataDir: await mkdtemp(join(tmpdir(), 'shotclock-replay-')),
     projectId: freshProjectId('replay'),
     emulatorHosts: { pubsub: inject('pubsubEmulatorHost'), firestore: inject('firestoreEmulatorHost') },
+    statusSnapshot: statusSnapshotFor(),
   });
 }
 

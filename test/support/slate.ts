@@ -1,4 +1,5 @@
 import type { Warehouse, WarehouseRow } from '../../shared/ports/warehouse.port.js';
+import { seededRandom } from '../../shared/domain/seeded-random.js';
 
 /**
  * A realistic slate for grading tests, replays and benchmarks: games, players,
@@ -94,18 +95,6 @@ export interface Slate {
   productionSystem: string;
   /** pooled accuracy of each system over the generated history (what a baseline should find) */
   historyAccuracy: Record<string, number>;
-}
-
-/** mulberry32: small, fast, good enough for test data. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TEAMS = [
