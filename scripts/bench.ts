@@ -8,6 +8,9 @@ import type { BenchModule, BenchRow } from './bench/bench-row.js';
  * ones named) one after the other, so their figures come from the same
  * machine state, and prints them as one table.
  */
+// Benchmarks talk to loopback only: Google clients must not look for a GCE metadata server.
+process.env.METADATA_SERVER_DETECTION = 'none';
+
 const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), 'bench');
 
 function formatValue(row: BenchRow): string {

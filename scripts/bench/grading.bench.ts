@@ -21,15 +21,7 @@ import {
   saveGrading,
 } from '../../shared/queries/grading.js';
 import { generateSlate, incidentSlate, type SlateTables } from '../../test/support/slate.js';
-
-/** The bench report row (scripts/bench/bench-row.ts is not in the tree yet; same shape). */
-export interface BenchRow {
-  section: string;
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { BenchRow } from './bench-row.js';
 
 const SECTION = 'grading';
 const SEASON_START = '2025-10-21';
