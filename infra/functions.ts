@@ -52,7 +52,7 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
     buckets: [],
     bucketsRead: [],
   };
-  return [
+  const specs: FunctionSpec[] = [
     {
       ...base,
       name: 'phase-transition',
@@ -91,18 +91,6 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
     },
     {
       ...base,
-      name: 'freshness-gate-http',
-      target: 'freshnessGateHttp',
-      source: 'freshnessGate',
-      kind: 'http',
-      triggers: [],
-      publishes: unique([config.freshness_gate.output_topic, topics.gate_decisions, ...alerting]),
-      firestore: true,
-      bigquery: 'read',
-      secrets: slack,
-    },
-    {
-      ...base,
       name: 'live-grading-export',
       target: 'liveGradingExport',
       source: 'liveGradingExport',
@@ -111,22 +99,6 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
       timeoutSeconds: 300,
       maxInstances: 2,
       triggers: [topics.tick],
-      publishes: alerting,
-      firestore: true,
-      bigquery: 'write',
-      buckets: [config.grading.bucket],
-      secrets: slack,
-    },
-    {
-      ...base,
-      name: 'live-grading-export-http',
-      target: 'liveGradingExportHttp',
-      source: 'liveGradingExport',
-      kind: 'http',
-      memory: '512Mi',
-      timeoutSeconds: 300,
-      maxInstances: 2,
-      triggers: [],
       publishes: alerting,
       firestore: true,
       bigquery: 'write',
@@ -160,19 +132,6 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
     },
     {
       ...base,
-      name: 'dependency-probe-tick',
-      target: 'dependencyProbeTick',
-      source: 'dependencyProbe',
-      kind: 'event',
-      triggers: [topics.tick],
-      publishes: alerting,
-      firestore: true,
-      bigquery: 'read',
-      bucketsRead: [config.grading.bucket],
-      secrets: slack,
-    },
-    {
-      ...base,
       name: 'status-page',
       target: 'statusPage',
       source: 'statusPage',
@@ -198,4 +157,22 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
       secrets: {},
     },
   ];
+  // Some bundles serve two entry points, deployed as two functions: the same code and rights,
+  // one behind Pub/Sub push and one called over HTTP (people, the probe, on-demand runs).
+  const twins: Array<[source: string, name: string, target: string, kind: FunctionSpec['kind']]> = [
+    ['freshness-gate', 'freshness-gate-http', 'freshnessGateHttp', 'http'],
+    ['live-grading-export', 'live-grading-export-http', 'liveGradingExportHttp', 'http'],
+    ['dependency-probe', 'dependency-probe-tick', 'dependencyProbeTick', 'event'],
+  ];
+  for (const [of, name, target, kind] of twins) {
+    const spec = specs.find((candidate) => candidate.name === of)!;
+    specs.splice(specs.indexOf(spec) + 1, 0, {
+      ...spec,
+      name,
+      target,
+      kind,
+      triggers: kind === 'event' ? [topics.tick] : [],
+    });
+  }
+  return specs;
 }

@@ -128,10 +128,18 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
         ],
       });
   for (const account of topology.serviceAccounts) {
-    for (const bucket of account.bucketWriter)
+    const bucketAccess = [
+      ...account.bucketWriter.map((bucket) => ({ bucket, verb: 'writes', role: 'roles/storage.objectUser' })),
+      ...account.bucketReader.map((bucket) => ({
+        bucket,
+        verb: 'reads',
+        role: 'roles/storage.objectViewer',
+      })),
+    ];
+    for (const { bucket, verb, role } of bucketAccess)
       steps.push({
         phase: 'iam',
-        resource: `${account.id} writes gs://${bucket}`,
+        resource: `${account.id} ${verb} gs://${bucket}`,
         create: [
           'gcloud',
           'storage',
@@ -139,22 +147,7 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
           'add-iam-policy-binding',
           `gs://${bucket}`,
           `--member=serviceAccount:${serviceAccountEmail(topology, account.id)}`,
-          '--role=roles/storage.objectUser',
-          ...p,
-        ],
-      });
-    for (const bucket of account.bucketReader)
-      steps.push({
-        phase: 'iam',
-        resource: `${account.id} reads gs://${bucket}`,
-        create: [
-          'gcloud',
-          'storage',
-          'buckets',
-          'add-iam-policy-binding',
-          `gs://${bucket}`,
-          `--member=serviceAccount:${serviceAccountEmail(topology, account.id)}`,
-          '--role=roles/storage.objectViewer',
+          `--role=${role}`,
           ...p,
         ],
       });
@@ -395,6 +388,7 @@ function monitoringSteps(topology: Topology, monitoring: MonitoringSpec): Deploy
       severity: policy.severity,
       documentation: { content: policy.documentation, mimeType: 'text/markdown' },
       alertStrategy: { autoClose: `${policy.autoCloseSeconds}s` },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder apply fills in, not a template
       notificationChannels: policy.notificationChannels.map(() => '${ALERTS_CHANNEL}'),
       conditions: [
         {
