@@ -11,7 +11,8 @@ export interface ReplayReport {
   /** wall-clock milliseconds each function spent answering deliveries: count, median, p99 */
   function_time: Record<string, { deliveries: number; p50_ms: number; p99_ms: number; total_ms: number }>;
   published: Array<Omit<PublishedRecord, 'message_id'>>;
-  alerts: Array<{ at: string; rule: string; severity: string; key: string; message: string }>;
+  /** every notice that went out: `raised` once, then `repeat` after each cooldown while the condition holds */
+  alerts: Array<{ at: string; rule: string; severity: string; key: string; message: string; notice: string }>;
   resolved: Array<{ at: string; key: string; message: string }>;
   gates: Array<{ at: string } & Record<string, unknown>>;
   retries: Array<{ at: string } & Record<string, unknown>>;
@@ -48,13 +49,20 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
     alerts: on(topics.alerts)
       .filter((record) => record.attributes.kind !== 'resolved')
       .map((record) => {
-        const alert = record.data as { rule: string; severity: string; key: string; message: string };
+        const alert = record.data as {
+          rule: string;
+          severity: string;
+          key: string;
+          message: string;
+          notice?: string;
+        };
         return {
           at: record.at,
           rule: alert.rule,
           severity: alert.severity,
           key: alert.key,
           message: alert.message,
+          notice: alert.notice ?? 'raised',
         };
       }),
     resolved: on(topics.alerts)

@@ -23,6 +23,8 @@ function describePublish(
     return `re-run requested: ${str(data.processor_name)} for ${str(data.game_date)}, attempt ${str(data.attempt)}/${str(data.max_attempts)} (${str(data.observed_count)} of ${str(data.expected_count)} rows)`;
   if ('processor_name' in data || 'processor' in data)
     return `${str(data.processor_name ?? data.processor)} ${str(data.status)} for ${str(data.game_date ?? data.data_date)}${data.record_count !== undefined ? `, ${str(data.record_count)} rows` : ''}`;
+  if ('gate_decision' in data)
+    return `predictions triggered for ${str(data.game_date)} (gate ${str(data.gate_decision)})`;
   if ('transition' in data)
     return `${str(data.transition)} fired for ${str(data.game_date)} (${str(data.mode)}: ${str(data.trigger_reason)})`;
   return `${topic}: ${JSON.stringify(data).slice(0, 160)}`;
@@ -58,8 +60,18 @@ export function renderTimeline(report: ReplayReport, timeZone: string, topics: T
         Array.isArray(gate.reasons) ? (gate.reasons as unknown[]).map(str).join('; ') : ''
       }`,
     });
-  for (const alert of report.alerts)
-    lines.push({ at: alert.at, who: `ALERT ${alert.severity}`, text: alert.message });
+  // An alert is listed when raised; its repeats (one per cooldown while it holds) on one line.
+  const repeats = new Map<string, string[]>();
+  for (const alert of report.alerts) {
+    if (alert.notice === 'repeat') repeats.set(alert.key, [...(repeats.get(alert.key) ?? []), alert.at]);
+    else lines.push({ at: alert.at, who: `ALERT ${alert.severity}`, text: alert.message });
+  }
+  for (const [key, times] of repeats)
+    lines.push({
+      at: times[0]!,
+      who: 'repeated',
+      text: `${key}: ${times.length} more notice(s), one per cooldown, the last at ${wall(times.at(-1)!, timeZone)}`,
+    });
   for (const resolved of report.resolved)
     lines.push({ at: resolved.at, who: 'resolved', text: resolved.message });
   for (const error of report.errors) lines.push({ at: error.at, who: error.kind, text: error.detail });
