@@ -163,20 +163,31 @@ export async function startEmulators(
   try {
     await Promise.all(
       paths.map(async ([name, path]) => {
-        const port = await freePort();
-        const host = `127.0.0.1:${port}`;
-        const log = options.logDir ? openSync(join(options.logDir, `${name}-emulator.log`), 'a') : 'ignore';
-        const child = spawn(path, LAUNCHERS[name].args(port), {
-          detached: true,
-          stdio: ['ignore', log, log],
-          env: { ...process.env, JAVA_TOOL_OPTIONS: '-Xmx512m' },
-        });
-        children.push(child);
-        running.add(child);
-        child.once('exit', () => running.delete(child));
-        await waitUntilAnswering(host, child, name, options.timeoutMs ?? 60_000);
-        hosts[name] = host;
-        env[LAUNCHERS[name].envVar] = host;
+        // A free port can be taken between our check and the emulator's bind (the Firestore
+        // emulator also opens a WebSocket port of its own first): an emulator that exits
+        // at once is started again on another port.
+        for (let attempt = 1; ; attempt += 1) {
+          const port = await freePort();
+          const host = `127.0.0.1:${port}`;
+          const log = options.logDir ? openSync(join(options.logDir, `${name}-emulator.log`), 'a') : 'ignore';
+          const child = spawn(path, LAUNCHERS[name].args(port), {
+            detached: true,
+            stdio: ['ignore', log, log],
+            env: { ...process.env, JAVA_TOOL_OPTIONS: '-Xmx512m' },
+          });
+          children.push(child);
+          running.add(child);
+          child.once('exit', () => running.delete(child));
+          try {
+            await waitUntilAnswering(host, child, name, options.timeoutMs ?? 60_000);
+          } catch (error) {
+            if (child.exitCode === null || attempt >= 3) throw error;
+            continue;
+          }
+          hosts[name] = host;
+          env[LAUNCHERS[name].envVar] = host;
+          return;
+        }
       }),
     );
   } catch (error) {
@@ -186,7 +197,7 @@ export async function startEmulators(
   return {
     hosts,
     env,
-    pids: children.map((child) => child.pid!),
+    pids: children.filter((child) => child.exitCode === null).map((child) => child.pid!),
     stop: async () => {
       await Promise.all(children.map(stopGroup));
     },
