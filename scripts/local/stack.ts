@@ -18,7 +18,7 @@ import type { Clock } from '../../shared/ports/clock.port.js';
 import { alertSinkFor } from '../../shared/runtime/alerts.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
 import { Dispatcher } from './dispatcher.js';
-import { type EmulatorName, freePort, type RunningEmulators, startEmulators } from './emulators.js';
+import { type EmulatorName, type RunningEmulators, startEmulators } from './emulators.js';
 import { LOCAL_FUNCTIONS } from './function-catalog.js';
 import { FaultPlan, faultyStateStore, Recorder, recordingBus, recordingObjectStore } from './instruments.js';
 
@@ -89,14 +89,16 @@ async function createTopology(pubsub: PubSub, topology: Topology) {
   }
 }
 
+/** Listens on a port the OS picks (no window for another process to take it first). */
 function listen(server: Server): Promise<string> {
-  return freePort().then(
-    (port) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${port}`));
-      }),
-  );
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (typeof address === 'object' && address) resolve(`http://127.0.0.1:${address.port}`);
+      else reject(new Error('server has no port'));
+    });
+  });
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
