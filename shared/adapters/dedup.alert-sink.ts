@@ -15,16 +15,14 @@ const CLAIM_MINUTES = 2;
 
 export type AlertStatus = 'open' | 'resolved' | 'waiting';
 
-/** What the sink keeps per alert key (`shotclock_alerts/{encoded key}`). */
-export interface AlertRecord {
-  key: string;
-  rule: Alert['rule'];
+/** What an alert says, as stored and as delivered. */
+type AlertContent = Pick<Alert, 'key' | 'rule' | 'subject' | 'game_date' | 'message' | 'details'> & {
   severity: AlertSeverity;
-  subject: string;
-  game_date?: string;
-  message: string;
-  details?: Record<string, unknown>;
   status_url: string;
+};
+
+/** What the sink keeps per alert key (`shotclock_alerts/{encoded key}`). */
+export interface AlertRecord extends AlertContent {
   /** `waiting`: raised only by non-final attempts of a retried operation; nobody told yet */
   status: AlertStatus;
   first_raised_at: string;
@@ -42,16 +40,8 @@ export interface AlertRecord {
 }
 
 /** What a channel is asked to deliver. */
-export interface AlertNotice {
+export interface AlertNotice extends AlertContent {
   kind: 'raised' | 'repeat' | 'resolved';
-  key: string;
-  rule: Alert['rule'];
-  severity: AlertSeverity;
-  subject: string;
-  game_date?: string;
-  message: string;
-  details?: Record<string, unknown>;
-  status_url: string;
   /** times raised since the alert opened */
   occurrences: number;
   first_raised_at: string;
