@@ -1,5 +1,5 @@
 import type { DeliveryOutcome } from '../local/dispatcher.js';
-import type { ExportRecord, PublishedRecord } from '../local/instruments.js';
+import type { CallRecord, ExportRecord, PublishedRecord } from '../local/instruments.js';
 
 /** The replay report (DESIGN.md): what happened, on the simulated clock. */
 export interface ReplayReport {
@@ -18,6 +18,8 @@ export interface ReplayReport {
   retries: Array<{ at: string } & Record<string, unknown>>;
   exports: Array<{ at: string; path: string; body: unknown; cache_control?: string }>;
   errors: Array<{ at: string; kind: 'delivery' | 'dead-letter'; detail: string } & Record<string, unknown>>;
+  /** every outbound HTTP request to a pipeline service; `status` null when no answer came */
+  calls: Array<{ at: string; target: string; method: string; url: string; body: unknown; status: number | null }>;
   state: Record<string, Record<string, unknown>>;
   status_page?: { html: string; json: string };
 }
@@ -29,6 +31,7 @@ export interface ReportInputs {
   wallSeconds: number;
   published: PublishedRecord[];
   exports: ExportRecord[];
+  calls: CallRecord[];
   deliveries: DeliveryOutcome[];
   state: Record<string, Record<string, unknown>>;
   topics: { alerts: string; gateDecisions: string; rerun: string; deadLetter: string; tick: string };
@@ -101,6 +104,7 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
           data: record.data,
         })),
     ].sort((a, b) => a.at.localeCompare(b.at)),
+    calls: inputs.calls.map(({ at, target, method, url, body, status }) => ({ at, target, method, url, body, status })),
     state: inputs.state,
   };
 }
