@@ -114,7 +114,9 @@ function summaryBySystem(runs: readonly GradingRun[]) {
 export function register(program: Command): void {
   program
     .command('grade')
-    .description('Regrade a range of dates: prediction_accuracy (idempotent) and the live-grading exports')
+    .description(
+      'Regrade a range of dates: shotclock.graded_predictions (idempotent) and the live-grading exports',
+    )
     .requiredOption('--from <date>', 'first game date, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last game date, YYYY-MM-DD (inclusive)')
     .option('--warehouse <target>', 'bigquery or duckdb:<file> (default: SHOTCLOCK_WAREHOUSE)')
@@ -188,7 +190,7 @@ export function register(program: Command): void {
       console.table(summaryBySystem(runs));
       const written = runs.reduce((sum, run) => sum + run.written.length, 0);
       console.log(
-        `\n${written} export objects written; prediction_accuracy regraded for ${runs.length} dates.`,
+        `\n${written} export objects written; shotclock.graded_predictions regraded for ${runs.length} dates.`,
       );
     });
 }

@@ -18,6 +18,13 @@ export const RuntimeEnv = z.object({
     .string()
     .regex(/^(bigquery|duckdb:.+)$/, 'expected bigquery or duckdb:<file>')
     .default('bigquery'),
+  /**
+   * Where BigQuery runs shotclock's jobs (`US`, `us-west2`, ...): the location
+   * of the datasets it reads, which the deploy reads and sets. Unset, BigQuery
+   * routes each job to the location of the datasets it names. Not the
+   * functions' region: a job sent elsewhere than its datasets fails.
+   */
+  SHOTCLOCK_BIGQUERY_LOCATION: z.string().min(1).optional(),
   /** `gcs` in production; `folder:<dir>` locally (laid out as <dir>/<bucket>/<path>) */
   SHOTCLOCK_OBJECT_STORE: z
     .string()

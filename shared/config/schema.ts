@@ -143,6 +143,11 @@ export const FreshnessCheck = z.strictObject({
   table: TableName,
   date_column: SnakeName.default('game_date'),
   processed_column: SnakeName.default('processed_at'),
+  /**
+   * Read where `processed_column` is NULL: a table stamped `created_at` on
+   * insert and `updated_at` only when rewritten (`ml_feature_store_v2`).
+   */
+  processed_fallback_column: SnakeName.optional(),
   min_players: z.number().int().nonnegative(),
   min_players_with_lines: z.number().int().nonnegative().optional(),
   warn_after_hours: z.number().positive().optional(),

@@ -58,7 +58,7 @@ describe('shotclock grade --from --to', () => {
     const warehouse = await DuckDbWarehouse.open(file);
     const [counts] = await warehouse.query<{ rows: number; keys: number }>(
       `SELECT COUNT(*) AS rows, COUNT(DISTINCT game_date || player_lookup || game_id || system_id) AS keys
-       FROM nba_predictions.prediction_accuracy`,
+       FROM shotclock.graded_predictions`,
     );
     warehouse.close();
     expect(counts!.rows).toBeGreaterThan(0);
