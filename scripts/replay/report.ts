@@ -19,7 +19,14 @@ export interface ReplayReport {
   exports: Array<{ at: string; path: string; body: unknown; cache_control?: string }>;
   errors: Array<{ at: string; kind: 'delivery' | 'dead-letter'; detail: string } & Record<string, unknown>>;
   /** every outbound HTTP request to a pipeline service; `status` null when no answer came */
-  calls: Array<{ at: string; target: string; method: string; url: string; body: unknown; status: number | null }>;
+  calls: Array<{
+    at: string;
+    target: string;
+    method: string;
+    url: string;
+    body: unknown;
+    status: number | null;
+  }>;
   state: Record<string, Record<string, unknown>>;
   status_page?: { html: string; json: string };
 }
@@ -104,7 +111,14 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
           data: record.data,
         })),
     ].sort((a, b) => a.at.localeCompare(b.at)),
-    calls: inputs.calls.map(({ at, target, method, url, body, status }) => ({ at, target, method, url, body, status })),
+    calls: inputs.calls.map(({ at, target, method, url, body, status }) => ({
+      at,
+      target,
+      method,
+      url,
+      body,
+      status,
+    })),
     state: inputs.state,
   };
 }

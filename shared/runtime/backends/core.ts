@@ -1,8 +1,9 @@
 import { systemClock } from '../../adapters/clocks.js';
 import { FetchHttpCaller } from '../../adapters/fetch.http-caller.js';
 import { metadataIdTokens } from '../../adapters/metadata.id-token.js';
-import { readSettings, type Settings } from '../../config/env.js';
+import type { Settings } from '../../config/env.js';
 import { createLogger } from '../../logging/logger.js';
+import { runtimeSettings } from '../settings.js';
 import { alertOptionsFrom, alertSinkFor } from '../alerts.js';
 import { firestoreStateStore } from './firestore.js';
 import { pubsubBus } from './pubsub.js';
@@ -13,7 +14,7 @@ import { pubsubBus } from './pubsub.js';
  * (deduplicated in Firestore; Slack when the webhook secret is mounted), and
  * HTTP calls to the pipeline's services with ID tokens from the metadata server.
  */
-export function coreBackends(functionName: string, settings: Settings = readSettings()) {
+export function coreBackends(functionName: string, settings: Settings = runtimeSettings()) {
   const bus = pubsubBus(settings);
   const base = {
     config: settings.config,
