@@ -17,14 +17,10 @@
  *   `updated_at`, `overall`, `systems[]`;
  * - `shotclock_alerts`, `shotclock_alert_deliveries` (the alert sink).
  */
-import {
-  ALERT_DELIVERIES_COLLECTION,
-  ALERTS_COLLECTION,
-  type AlertDelivery,
-  type AlertRecord,
-} from '../../shared/adapters/dedup.alert-sink.js';
+import { ALERT_DELIVERIES_COLLECTION, type AlertDelivery } from '../../shared/adapters/alert-delivery.js';
+import { ALERTS_COLLECTION, type AlertRecord } from '../../shared/adapters/dedup.alert-sink.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
-import { wilsonInterval } from '../../shared/domain/alert-rules.js';
+import { wilsonInterval } from '../../shared/domain/grading-stats.js';
 import { addDays } from '../../shared/domain/calendar.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
 import type { ObjectStore } from '../../shared/ports/object-store.port.js';
@@ -160,7 +156,8 @@ export interface OpenAlertView {
   message: string;
   first_raised_at: string | null;
   last_raised_at: string | null;
-  raise_count: number;
+  /** notices that listed it (not evaluations) */
+  notice_count: number;
 }
 
 export interface PendingDeliveryView {
@@ -320,7 +317,7 @@ export function gradingView(body: string | undefined): GradingView | null {
       const decided = correct !== null && incorrect !== null ? correct + incorrect : null;
       const interval = record(system.accuracy_interval);
       // An export without the interval still gets bars: the same Wilson interval, computed here.
-      const computed = correct !== null && decided ? wilsonInterval(correct, decided) : undefined;
+      const computed = correct !== null && decided ? (wilsonInterval(correct, decided) ?? undefined) : undefined;
       return [
         {
           system: id,
@@ -353,7 +350,7 @@ function openAlertView(document: StateDocument): OpenAlertView {
     message: text(alert.message) ?? '',
     first_raised_at: text(alert.first_raised_at),
     last_raised_at: text(alert.last_raised_at),
-    raise_count: count(alert.raise_count) ?? 1,
+    notice_count: count(alert.notice_count) ?? 0,
   };
 }
 
@@ -361,7 +358,7 @@ function pendingDeliveryView(id: string, document: StateDocument): PendingDelive
   const delivery = document as Partial<AlertDelivery>;
   return {
     id,
-    alert_key: text(delivery.alert_key) ?? '(no key)',
+    alert_key: text(delivery.group) ?? '(no group)',
     channel: text(delivery.channel) ?? '(no channel)',
     notice: text(record(delivery.notice).kind) ?? 'raised',
     attempts: count(delivery.attempts) ?? 0,
