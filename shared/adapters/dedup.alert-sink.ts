@@ -13,6 +13,7 @@ import { type Alert, type AlertResolution, type AlertSeverity, isFinalAttempt } 
 import type { AlertSink } from '../ports/alert-sink.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { StateStore, StateTransaction } from '../ports/state-store.port.js';
+import { KeyedQueue } from '../runtime/keyed-queue.js';
 import type { AlertChannel, AlertDeliveries, AlertNotice, NoticeCondition } from './alert-delivery.js';
 
 export type { AlertChannel, AlertNotice } from './alert-delivery.js';
@@ -94,6 +95,9 @@ const plusDays = (at: Date, days: number) => new Date(at.getTime() + days * 86_4
 
 type Decided = { noticeId: string; notice: AlertNotice } | undefined;
 
+/** Transactions on one date's group document, one at a time per instance. */
+const groupQueue = new KeyedQueue();
+
 /**
  * The sink every function raises through. A raise or resolve only records the
  * condition (its own document) and its place in the date's group, in one
@@ -120,65 +124,68 @@ export class DedupAlertSink implements AlertSink {
     let decided: Decided;
     let waiting = false;
     try {
-      decided = await this.options.state.transaction(async (tx) => {
-        const record = (await tx.get(path)) as AlertRecord | undefined;
-        const group = await this.readGroup(tx, groupId);
-        const at = now.toISOString();
-        const open = record?.status === 'open';
-        const held = record?.status === 'waiting';
-        const latest = {
-          key: alert.key,
-          rule: alert.rule,
-          subject: alert.subject,
-          ...(alert.game_date ? { game_date: alert.game_date } : {}),
-          message: alert.message,
-          details: alert.details ?? {},
-          severity: alert.severity,
-          status_url: alert.status_url ?? this.statusUrl(alert.game_date),
-          group: groupId,
-          last_raised_at: at,
-          raise_count: open || held ? (record?.raise_count ?? 0) + 1 : 1,
-          retry: alert.retry ?? null,
-          expire_at: plusDays(now, ALERT_RETENTION_DAYS),
-        };
-        const firstRaisedAt = open || held ? (record?.first_raised_at ?? at) : at;
-        if (!isFinalAttempt(alert) && !open) {
-          waiting = true;
-          tx.merge(path, { ...latest, status: 'waiting', first_raised_at: firstRaisedAt, notice_count: 0 });
-          return undefined;
-        }
-        tx.merge(path, {
-          ...latest,
-          status: 'open',
-          first_raised_at: firstRaisedAt,
-          notice_count: open ? (record?.notice_count ?? 0) : 0,
-          resolved_at: null,
-          resolution_message: null,
-        });
-        const condition: GroupCondition = {
-          key: alert.key,
-          rule: alert.rule,
-          subject: alert.subject,
-          severity: alert.severity,
-          message: alert.message,
-          status: 'open',
-          opened_at: open ? (group.conditions[id]?.opened_at ?? firstRaisedAt) : at,
-          resolved_at: null,
-          resolution_message: null,
-        };
-        const news = isNews(group, id, alert.severity);
-        const next: AlertGroupRecord = {
-          ...group,
-          conditions: { ...group.conditions, [id]: condition },
-          changed_at: news ? (group.changed_at ?? at) : group.changed_at,
-          status: 'open',
-          opened_at: group.status === 'open' ? group.opened_at : at,
-          episode_notices: group.status === 'open' ? group.episode_notices : 0,
-          listed: group.status === 'open' ? group.listed : {},
-          resolved_at: null,
-        };
-        return this.decideAndWrite(tx, next, now);
-      });
+      if (await this.recordRepeat(path, alert, now)) return;
+      decided = await groupQueue.run(groupId, () =>
+        this.options.state.transaction(async (tx) => {
+          const record = (await tx.get(path)) as AlertRecord | undefined;
+          const group = await this.readGroup(tx, groupId);
+          const at = now.toISOString();
+          const open = record?.status === 'open';
+          const held = record?.status === 'waiting';
+          const latest = {
+            key: alert.key,
+            rule: alert.rule,
+            subject: alert.subject,
+            ...(alert.game_date ? { game_date: alert.game_date } : {}),
+            message: alert.message,
+            details: alert.details ?? {},
+            severity: alert.severity,
+            status_url: alert.status_url ?? this.statusUrl(alert.game_date),
+            group: groupId,
+            last_raised_at: at,
+            raise_count: open || held ? (record?.raise_count ?? 0) + 1 : 1,
+            retry: alert.retry ?? null,
+            expire_at: plusDays(now, ALERT_RETENTION_DAYS),
+          };
+          const firstRaisedAt = open || held ? (record?.first_raised_at ?? at) : at;
+          if (!isFinalAttempt(alert) && !open) {
+            waiting = true;
+            tx.merge(path, { ...latest, status: 'waiting', first_raised_at: firstRaisedAt, notice_count: 0 });
+            return undefined;
+          }
+          tx.merge(path, {
+            ...latest,
+            status: 'open',
+            first_raised_at: firstRaisedAt,
+            notice_count: open ? (record?.notice_count ?? 0) : 0,
+            resolved_at: null,
+            resolution_message: null,
+          });
+          const condition: GroupCondition = {
+            key: alert.key,
+            rule: alert.rule,
+            subject: alert.subject,
+            severity: alert.severity,
+            message: alert.message,
+            status: 'open',
+            opened_at: open ? (group.conditions[id]?.opened_at ?? firstRaisedAt) : at,
+            resolved_at: null,
+            resolution_message: null,
+          };
+          const news = isNews(group, id, alert.severity);
+          const next: AlertGroupRecord = {
+            ...group,
+            conditions: { ...group.conditions, [id]: condition },
+            changed_at: news ? (group.changed_at ?? at) : group.changed_at,
+            status: 'open',
+            opened_at: group.status === 'open' ? group.opened_at : at,
+            episode_notices: group.status === 'open' ? group.episode_notices : 0,
+            listed: group.status === 'open' ? group.listed : {},
+            resolved_at: null,
+          };
+          return this.decideAndWrite(tx, next, now);
+        }),
+      );
     } catch (error) {
       // The state store is down: the log entry still tells people; the caller retries the raise.
       this.options.logger.log(alert.severity, alert.message, {
@@ -199,34 +206,63 @@ export class DedupAlertSink implements AlertSink {
     if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice);
   }
 
+  /**
+   * The common case, a condition raised again as it stands (every tick while
+   * it holds): nothing the group must decide, so no transaction on the date's
+   * group document, which every raiser of the date would otherwise contend on.
+   */
+  private async recordRepeat(path: string, alert: Alert, now: Date): Promise<boolean> {
+    const record = (await this.options.state.get(path)) as AlertRecord | undefined;
+    if (record?.status !== 'open' || record.severity !== alert.severity) return false;
+    await this.options.state.merge(path, {
+      message: alert.message,
+      details: alert.details ?? {},
+      last_raised_at: now.toISOString(),
+      raise_count: (record.raise_count ?? 0) + 1,
+      expire_at: plusDays(now, ALERT_RETENTION_DAYS),
+    });
+    return true;
+  }
+
   async resolve(resolution: AlertResolution): Promise<void> {
     const now = this.options.clock.now();
     const id = alertDocumentId(resolution.key);
     const path = `${ALERTS_COLLECTION}/${id}`;
-    const decided = await this.options.state.transaction(async (tx) => {
-      const record = (await tx.get(path)) as AlertRecord | undefined;
-      if (!record || record.status === 'resolved') return undefined;
-      const group = await this.readGroup(tx, record.group ?? groupIdFor(record.game_date));
-      const at = now.toISOString();
-      tx.merge(path, {
-        status: 'resolved',
-        resolved_at: at,
-        resolution_message: resolution.message,
-        expire_at: plusDays(now, ALERT_RETENTION_DAYS),
-      });
-      // Nobody was told it was wrong (held for a final attempt), so nobody is told it is right again.
-      if (record.status === 'waiting') return undefined;
-      const condition = group.conditions[id];
-      if (!condition) return undefined;
-      const next: AlertGroupRecord = {
-        ...group,
-        conditions: {
-          ...group.conditions,
-          [id]: { ...condition, status: 'resolved', resolved_at: at, resolution_message: resolution.message },
-        },
-      };
-      return this.decideAndWrite(tx, next, now);
-    });
+    // Most clears are about conditions that never opened: one read, no transaction.
+    const current = (await this.options.state.get(path)) as AlertRecord | undefined;
+    if (!current || current.status === 'resolved') return;
+    const groupId = current.group ?? groupIdFor(current.game_date);
+    const decided = await groupQueue.run(groupId, () =>
+      this.options.state.transaction(async (tx) => {
+        const record = (await tx.get(path)) as AlertRecord | undefined;
+        if (!record || record.status === 'resolved') return undefined;
+        const group = await this.readGroup(tx, groupId);
+        const at = now.toISOString();
+        tx.merge(path, {
+          status: 'resolved',
+          resolved_at: at,
+          resolution_message: resolution.message,
+          expire_at: plusDays(now, ALERT_RETENTION_DAYS),
+        });
+        // Nobody was told it was wrong (held for a final attempt), so nobody is told it is right again.
+        if (record.status === 'waiting') return undefined;
+        const condition = group.conditions[id];
+        if (!condition) return undefined;
+        const next: AlertGroupRecord = {
+          ...group,
+          conditions: {
+            ...group.conditions,
+            [id]: {
+              ...condition,
+              status: 'resolved',
+              resolved_at: at,
+              resolution_message: resolution.message,
+            },
+          },
+        };
+        return this.decideAndWrite(tx, next, now);
+      }),
+    );
     if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice);
   }
 
@@ -242,8 +278,10 @@ export class DedupAlertSink implements AlertSink {
     const sent: AlertNotice[] = [];
     for (const document of groups) {
       const now = this.options.clock.now();
-      const decided = await this.options.state.transaction(async (tx) =>
-        this.decideAndWrite(tx, await this.readGroup(tx, document.id), now),
+      const decided = await groupQueue.run(document.id, () =>
+        this.options.state.transaction(async (tx) =>
+          this.decideAndWrite(tx, await this.readGroup(tx, document.id), now),
+        ),
       );
       if (!decided) continue;
       await this.options.deliveries.send(decided.noticeId, decided.notice);

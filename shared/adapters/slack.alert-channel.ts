@@ -40,7 +40,8 @@ export function slackMessage(notice: AlertNotice): { text: string } {
   const mark = notice.kind === 'resolved' ? ':white_check_mark:' : SEVERITY_MARK[notice.severity];
   const severity = notice.kind === 'resolved' ? '' : ` ${notice.severity}`;
   const lines = [`${mark} *${HEAD[notice.kind]}*${severity}${where}`];
-  if (notice.kind === 'reminder') lines.push(`Open since ${notice.opened_at}; nothing changed since the last notice.`);
+  if (notice.kind === 'reminder')
+    lines.push(`Open since ${notice.opened_at}; nothing changed since the last notice.`);
   lines.push(...notice.conditions.map(conditionLine));
   if (notice.resolved.length > 0)
     lines.push(
