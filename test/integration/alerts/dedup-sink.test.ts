@@ -72,7 +72,7 @@ describe('grouping alert sink on the Firestore emulator', () => {
       key: 'alerts:2026-01-18',
     });
     expect(
-      (published[0]?.data as { conditions: Array<{ rule: string }> }).conditions.map((c) => c.rule).sort(),
+      (published[0]!.data as { conditions: Array<{ rule: string }> }).conditions.map((c) => c.rule).sort(),
     ).toEqual(['dead_letter', 'phase_completion_low']);
 
     // A fresh instance (a cold start) raising the same conditions for 3 h: nothing new to say.
