@@ -23,7 +23,7 @@ import { raiseVerdict } from './raise-verdict.js';
 /** The grouped sink: re-sends refused deliveries and takes the grouping decision on the tick. */
 export interface FlushingAlertSink extends AlertSink {
   redeliverPending(): Promise<{ delivered: number; failed: number }>;
-  flush(): Promise<unknown[]>;
+  flush(options?: { remindFrom?: string }): Promise<unknown[]>;
 }
 
 export interface TickRuleDependencies {
@@ -195,11 +195,15 @@ export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutc
     if (kind === 'raise') outcome.raised.push(verdict.key);
     if (kind === 'clear') outcome.cleared.push(verdict.key);
   };
-  for (const gameDate of dates) for (const verdict of await verdictsFor(deps, gameDate, now, open)) await hand(verdict);
+  for (const gameDate of dates)
+    for (const verdict of await verdictsFor(deps, gameDate, now, open)) await hand(verdict);
   const lingering = [
     ...new Set(
       [...open.values()]
-        .filter((condition) => DATE_RULES.has(condition.rule) && condition.game_date && condition.game_date < dates[0]!)
+        .filter(
+          (condition) =>
+            DATE_RULES.has(condition.rule) && condition.game_date && condition.game_date < dates[0]!,
+        )
         .map((condition) => condition.game_date!),
     ),
   ].sort();
@@ -207,7 +211,7 @@ export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutc
     for (const verdict of await verdictsFor(deps, gameDate, now, open))
       if (verdict.kind === 'clear') await hand(verdict);
   for (const verdict of await clearEventConditions(deps, [...open.values()], dates[0]!)) await hand(verdict);
-  if (flushing) outcome.notices = (await flushing.flush()).length;
+  if (flushing) outcome.notices = (await flushing.flush({ remindFrom: dates[0]! })).length;
   deps.logger.info('alert rules evaluated', {
     dates,
     raised: outcome.raised.length,

@@ -317,7 +317,8 @@ export function gradingView(body: string | undefined): GradingView | null {
       const decided = correct !== null && incorrect !== null ? correct + incorrect : null;
       const interval = record(system.accuracy_interval);
       // An export without the interval still gets bars: the same Wilson interval, computed here.
-      const computed = correct !== null && decided ? (wilsonInterval(correct, decided) ?? undefined) : undefined;
+      const computed =
+        correct !== null && decided ? (wilsonInterval(correct, decided) ?? undefined) : undefined;
       return [
         {
           system: id,

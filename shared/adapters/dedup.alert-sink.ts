@@ -183,7 +183,7 @@ export class DedupAlertSink implements AlertSink {
             listed: group.status === 'open' ? group.listed : {},
             resolved_at: null,
           };
-          return this.decideAndWrite(tx, next, now);
+          return this.decideAndWrite(tx, next, now, { remind: false });
         }),
       );
     } catch (error) {
@@ -260,7 +260,7 @@ export class DedupAlertSink implements AlertSink {
             },
           },
         };
-        return this.decideAndWrite(tx, next, now);
+        return this.decideAndWrite(tx, next, now, { remind: false });
       }),
     );
     if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice);
@@ -268,10 +268,11 @@ export class DedupAlertSink implements AlertSink {
 
   /**
    * Takes the grouping decision for every open group (called on the tick):
-   * first notices whose group wait is over, reminders that are due. Returns
-   * the notices sent.
+   * first notices whose group wait is over, reminders that are due. Dates
+   * before `remindFrom` get no reminders (a day that has passed does not nag;
+   * a change or its resolution is still told). Returns the notices sent.
    */
-  async flush(): Promise<AlertNotice[]> {
+  async flush(options: { remindFrom?: string } = {}): Promise<AlertNotice[]> {
     const groups = await this.options.state.list(ALERT_GROUPS_COLLECTION, [
       { field: 'status', op: '==', value: 'open' },
     ]);
@@ -280,7 +281,9 @@ export class DedupAlertSink implements AlertSink {
       const now = this.options.clock.now();
       const decided = await groupQueue.run(document.id, () =>
         this.options.state.transaction(async (tx) =>
-          this.decideAndWrite(tx, await this.readGroup(tx, document.id), now),
+          this.decideAndWrite(tx, await this.readGroup(tx, document.id), now, {
+            remind: !options.remindFrom || document.id === 'undated' || document.id >= options.remindFrom,
+          }),
         ),
       );
       if (!decided) continue;
@@ -317,8 +320,15 @@ export class DedupAlertSink implements AlertSink {
   }
 
   /** Writes the group and, when the grouping decision says so, the notice and its deliveries. */
-  private decideAndWrite(tx: StateTransaction, group: AlertGroupRecord, now: Date): Decided {
-    const decision = decideGroupNotice(group, now, this.options.grouping);
+  private decideAndWrite(
+    tx: StateTransaction,
+    group: AlertGroupRecord,
+    now: Date,
+    /** reminders come from `flush` only: a raise or a clear is not the moment to repeat the rest */
+    { remind }: { remind: boolean },
+  ): Decided {
+    const decided = decideGroupNotice(group, now, this.options.grouping);
+    const decision = decided?.kind === 'reminder' && !remind ? undefined : decided;
     const path = `${ALERT_GROUPS_COLLECTION}/${group.group}`;
     const expire_at = plusDays(now, ALERT_RETENTION_DAYS);
     if (!decision) {
