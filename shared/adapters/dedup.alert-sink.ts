@@ -14,7 +14,7 @@ import type { AlertSink } from '../ports/alert-sink.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { StateStore, StateTransaction } from '../ports/state-store.port.js';
 import { KeyedQueue } from '../runtime/keyed-queue.js';
-import type { AlertChannel, AlertDeliveries, AlertNotice, NoticeCondition } from './alert-delivery.js';
+import type { AlertDeliveries, AlertNotice, NoticeCondition } from './alert-delivery.js';
 
 export type { AlertChannel, AlertNotice } from './alert-delivery.js';
 

@@ -48,8 +48,6 @@ function notDue(
   return { kind: 'not_due', key: alertKey(rule, subject, gameDate), reason };
 }
 
-const percent = (fraction: number) => `${Math.round(fraction * 1000) / 10}%`;
-
 // ---------------------------------------------------------------------------
 // Data staleness: how old a table's rows for the date were when predictions ran
 

@@ -222,7 +222,7 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     await handler(tick());
     expect(texts(before).slice(1)).toEqual([
       expect.stringMatching(
-        /^:white_check_mark: \*Resolved\* · 2026-01-18\n[^]*Phase 3 analytics for 2026-01-18 is back above its threshold \(5 of 5/,
+        /^:white_check_mark: \*Resolved\* · 2026-01-18\n[\s\S]*Phase 3 analytics for 2026-01-18 is back above its threshold \(5 of 5/,
       ),
     ]);
   });
