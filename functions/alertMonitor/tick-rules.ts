@@ -136,13 +136,7 @@ async function verdictsFor(
   // Staleness is judged against when predictions ran: without predictions there is nothing to ask.
   if (!volume.newest_created_at) return verdicts;
   for (const check of config.freshness_gate.checks) {
-    const newest = await queries.newestProcessedAt(
-      deps.warehouse,
-      check.table,
-      check.date_column,
-      check.processed_column,
-      gameDate,
-    );
+    const newest = await queries.newestProcessedAt(deps.warehouse, check, gameDate);
     verdicts.push(
       dataStaleness({
         table: check.table,

@@ -64,10 +64,19 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       label: 'Phase 4 precompute',
       completion_topic: 'nba-phase4-precompute-complete',
       processors: [
-        { name: 'team_defense_zone_analysis', table: 'nba_precompute.team_defense_zone_analysis' },
-        { name: 'player_shot_zone_analysis', table: 'nba_precompute.player_shot_zone_analysis' },
+        // Dated as the incumbent dates them: zone analyses by analysis_date, the cache by cache_date.
+        {
+          name: 'team_defense_zone_analysis',
+          table: 'nba_precompute.team_defense_zone_analysis',
+          date_column: 'analysis_date',
+        },
+        {
+          name: 'player_shot_zone_analysis',
+          table: 'nba_precompute.player_shot_zone_analysis',
+          date_column: 'analysis_date',
+        },
         { name: 'player_composite_factors', table: 'nba_precompute.player_composite_factors' },
-        { name: 'player_daily_cache', table: 'nba_precompute.player_daily_cache' },
+        { name: 'player_daily_cache', table: 'nba_precompute.player_daily_cache', date_column: 'cache_date' },
         { name: 'ml_feature_store', table: 'nba_predictions.ml_feature_store_v2' },
       ],
     },
@@ -147,6 +156,9 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       },
       {
         table: 'nba_predictions.ml_feature_store_v2',
+        // No processed_at there: updated_at when its MERGE rewrote a row, else created_at.
+        processed_column: 'updated_at',
+        processed_fallback_column: 'created_at',
         min_players: 50,
         error_after_hours: 24,
       },

@@ -1,5 +1,5 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
-import { readSettings } from '../config/env.js';
+import { readRuntimeEnv } from '../config/env.js';
 import type { Backends } from '../runtime/dependencies.js';
 import type { FunctionDescriptor } from './function-descriptor.js';
 import { overallStatus, type ProbeAnswer, type ProbeCheck, timedCheck } from './probe-answer.js';
@@ -16,7 +16,7 @@ export type ProbedBackends = Partial<
  * build its dependencies, is its env there, do its lazy modules load, and
  * (scope `full`) does each backend it uses answer a harmless call.
  * `envSource` is for tests; in a function the env comes from `process.env`
- * through `readSettings`.
+ * through `readRuntimeEnv`.
  */
 export async function answerProbe(
   functionName: string,
@@ -36,7 +36,7 @@ export async function answerProbe(
   for (const name of descriptor?.requiredEnv ?? [])
     checks.push(
       await timedCheck(`env:${name}`, async () => {
-        const value = readSettings(envSource).env[name];
+        const value = readRuntimeEnv(envSource)[name];
         if (value === undefined || value === '') throw new Error(`${name} is not set`);
         return 'present';
       }),

@@ -116,7 +116,7 @@ describe('alertMonitor on the emulators and DuckDB', () => {
         game_date: '2026-01-18',
         player_lookup: 'a',
         game_id: 'g1',
-        processed_at: new Date('2026-01-17T22:30:00Z'),
+        created_at: new Date('2026-01-17T22:30:00Z'),
       },
     ]);
     await deps.state.merge('phase3_completion/2026-01-18', {
@@ -184,13 +184,17 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     const handler = makeAlertMonitorHandler(async () => deps);
     await scheduleGames(deps.warehouse, '2026-01-18', 6);
     await insertPredictions(deps.warehouse, '2026-01-18', 1680, '2026-01-17T23:01:00Z');
-    for (const table of ['nba_analytics.upcoming_player_game_context', 'nba_predictions.ml_feature_store_v2'])
+    // Each table's own processing time: processed_at in Phase 3, created_at in the feature store.
+    for (const [table, column] of [
+      ['nba_analytics.upcoming_player_game_context', 'processed_at'],
+      ['nba_predictions.ml_feature_store_v2', 'created_at'],
+    ] as const)
       await deps.warehouse.insert(table, [
         {
           game_date: '2026-01-18',
           player_lookup: 'a',
           game_id: 'g1',
-          processed_at: new Date('2026-01-17T22:30:00Z'),
+          [column]: new Date('2026-01-17T22:30:00Z'),
         },
       ]);
     const completed = (at: string) => ({ completed_at: at, status: 'success', record_count: 12 });
