@@ -197,6 +197,18 @@ export const AlertThresholds = z.strictObject({
   worker_errors: z.strictObject({ count: z.number().int().positive(), window_minutes: Minutes }),
 });
 
+/** How alert notices are paced: grouped per pipeline date. */
+export const AlertGrouping = z
+  .strictObject({
+    /** a new group's first notice (and a change's) waits this long, so a burst is one message */
+    group_wait_minutes: Minutes.default(2),
+    /** while nothing changes, a reminder at most this often */
+    repeat_interval_minutes: Minutes.min(1).default(240),
+    /** a dead-letter alert clears when its function refused nothing for this long */
+    dead_letter_quiet_minutes: Minutes.min(1).default(120),
+  })
+  .default({ group_wait_minutes: 2, repeat_interval_minutes: 240, dead_letter_quiet_minutes: 120 });
+
 export const PipelineConfig = z.strictObject({
   name: SnakeName,
   project: z.strictObject({
@@ -222,7 +234,10 @@ export const PipelineConfig = z.strictObject({
   schedules: z.array(ScheduleJob),
   alerts: z.strictObject({
     thresholds: AlertThresholds,
+    /** kept for configs that set it; notices are paced by `grouping` */
     cooldown_minutes: Minutes,
+    /** one notice per pipeline date (Alertmanager's group_wait / repeat_interval) */
+    grouping: AlertGrouping,
     slack_webhook_secret: z.string().optional(),
   }),
   delivery: z.strictObject({
