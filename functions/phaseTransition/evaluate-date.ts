@@ -22,7 +22,7 @@ import {
   reportsOf,
   statePath,
 } from './date-state.js';
-import type { KeyedQueue } from './keyed-queue.js';
+import type { KeyedQueue } from '../../shared/runtime/keyed-queue.js';
 import { triggerMessages } from './trigger-messages.js';
 
 export type PhaseTransitionDependencies = Pick<

@@ -268,6 +268,18 @@ export const OutboxPolicy = z
   });
 export type OutboxPolicy = z.infer<typeof OutboxPolicy>;
 
+/** How alert notices are paced: grouped per pipeline date. */
+export const AlertGrouping = z
+  .strictObject({
+    /** a new group's first notice (and a change's) waits this long, so a burst is one message */
+    group_wait_minutes: Minutes.default(2),
+    /** while nothing changes, a reminder at most this often */
+    repeat_interval_minutes: Minutes.min(1).default(240),
+    /** a dead-letter alert clears when its function refused nothing for this long */
+    dead_letter_quiet_minutes: Minutes.min(1).default(120),
+  })
+  .default({ group_wait_minutes: 2, repeat_interval_minutes: 240, dead_letter_quiet_minutes: 120 });
+
 export const PipelineConfig = z.strictObject({
   name: SnakeName,
   project: z.strictObject({
@@ -293,7 +305,10 @@ export const PipelineConfig = z.strictObject({
   schedules: z.array(ScheduleJob),
   alerts: z.strictObject({
     thresholds: AlertThresholds,
+    /** kept for configs that set it; notices are paced by `grouping` */
     cooldown_minutes: Minutes,
+    /** one notice per pipeline date (Alertmanager's group_wait / repeat_interval) */
+    grouping: AlertGrouping,
     slack_webhook_secret: z.string().optional(),
   }),
   delivery: z.strictObject({
