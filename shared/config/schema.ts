@@ -192,6 +192,31 @@ export const AlertThresholds = z.object({
   worker_errors: z.object({ count: z.number().int().positive(), window_minutes: Minutes }),
 });
 
+/**
+ * The incumbent's parts shotclock replaces. `deploy --apply --take-over` pauses these scheduler
+ * jobs and detaches these functions' push subscriptions (they become pull subscriptions nobody
+ * reads); `--give-back` resumes and re-attaches them. Nothing else of the incumbent is touched.
+ */
+export const TakeOver = z.strictObject({
+  scheduler_jobs: z.array(
+    z.strictObject({
+      id: z.string().min(1),
+      /** what shotclock does instead: shown in the plan */
+      replaced_by: z.string().min(1),
+    }),
+  ),
+  functions: z.array(
+    z.strictObject({
+      /** the incumbent's deployed function name (Cloud Functions gen2) */
+      name: z.string().min(1),
+      /** the topic it is triggered by; its push subscription on this topic is detached */
+      topic: TopicName,
+      replaced_by: z.string().min(1),
+    }),
+  ),
+});
+export type TakeOver = z.infer<typeof TakeOver>;
+
 export const PipelineConfig = z.object({
   name: SnakeName,
   project: z.object({
@@ -226,6 +251,7 @@ export const PipelineConfig = z.object({
     max_backoff_seconds: z.number().int().min(0).max(600),
     ack_deadline_seconds: z.number().int().min(10).max(600),
   }),
+  take_over: TakeOver,
 });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 export type PipelineConfigInput = z.input<typeof PipelineConfig>;
