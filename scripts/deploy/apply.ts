@@ -77,20 +77,29 @@ export async function applyPlan(steps: DeployStep[], options: ApplyOptions): Pro
     const queue = [...lanes.values()];
     let stopped: unknown;
     const worker = async () => {
-      for (let lane = queue.shift(); lane && !stopped; lane = queue.shift())
-        for (const step of lane) {
-          if (stopped) return;
-          try {
-            const outcome = await applyStep(step, options);
-            outcomes.push(outcome);
-            if (outcome.action !== 'unchanged' && outcome.action !== 'defined')
-              log(
-                `${outcome.action.padEnd(9)} ${step.resource}${outcome.detail?.length ? ` (${outcome.detail.join(', ')})` : ''}`,
-              );
-          } catch (error) {
-            stopped ??= error;
+      for (let lane = queue.shift(); lane && !stopped; lane = queue.shift()) {
+        const report = (step: DeployStep, outcome: StepOutcome) => {
+          outcomes.push(outcome);
+          if (outcome.action !== 'unchanged' && outcome.action !== 'defined')
+            log(
+              `${outcome.action.padEnd(9)} ${step.resource}${outcome.detail?.length ? ` (${outcome.detail.join(', ')})` : ''}`,
+            );
+        };
+        try {
+          if (lane[0]!.grant) {
+            // One read of the resource's policy for all of its grants.
+            for (const outcome of await applyGrants(lane, options))
+              report(lane.find((step) => step.resource === outcome.resource)!, outcome);
+            continue;
           }
+          for (const step of lane) {
+            if (stopped) return;
+            report(step, await applyStep(step, options));
+          }
+        } catch (error) {
+          stopped ??= error;
         }
+      }
     };
     await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
     if (stopped) throw stopped;
@@ -294,7 +303,7 @@ async function gcloud(
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message);
       if (tolerateAlreadyExists && ALREADY_EXISTS.test(stderr)) return 'existed';
-      const waiting = step.waitsFor && step.waitsFor.pattern.test(stderr);
+      const waiting = step.waitsFor?.pattern.test(stderr) ?? false;
       if (waiting && Date.now() - started < step.waitsFor!.seconds * 1000 * scale) {
         await sleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)) * scale);
         continue;
