@@ -150,6 +150,7 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
       wallSeconds: (Date.now() - wallStart) / 1000,
       published: stack.recorder.published,
       exports: stack.recorder.exports,
+      calls: stack.recorder.calls,
       deliveries: dispatcher.outcomes,
       state: await snapshotState(stack),
       notes: scenario.events.flatMap((event) =>

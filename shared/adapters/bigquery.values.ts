@@ -28,7 +28,8 @@ export function plainValue(value: unknown): unknown {
   if (value instanceof BigQueryInt) return plainInteger(value.value);
   if (value instanceof BigQueryDate) return value.value;
   if (value instanceof BigQueryDatetime) return value.value.replace(' ', 'T');
-  if (value instanceof BigQueryTimestamp) return value.value;
+  // Microsecond timestamps come as nanoseconds (`.000123000Z`): trailing zeros go, milliseconds stay.
+  if (value instanceof BigQueryTimestamp) return value.value.replace(/(\.\d{3,}?)0+Z$/, '$1Z');
   if (value instanceof BigQueryTime) return value.value;
   if (value instanceof Geography) return value.value;
   if (isBigDecimal(value)) return plainDecimal(value);

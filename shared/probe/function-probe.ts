@@ -2,6 +2,7 @@ import type { HttpFunction } from '@google-cloud/functions-framework';
 import { readRuntimeEnv } from '../config/env.js';
 import type { Backends } from '../runtime/dependencies.js';
 import type { FunctionDescriptor } from './function-descriptor.js';
+import { tableDrift } from './table-drift.js';
 import { overallStatus, type ProbeAnswer, type ProbeCheck, timedCheck } from './probe-answer.js';
 import { PROBE_HEADER, type ProbeScope, probeScopeOf } from './probe-request.js';
 
@@ -105,6 +106,23 @@ async function touchBackends(
           ? async () => {
               await warehouse.dryRun(query.sql, query.params);
               return 'dry run ok';
+            }
+          : missing('warehouse'),
+      ),
+    );
+  }
+  for (const table of touches.tables ?? []) {
+    const { warehouse } = deps;
+    checks.push(
+      await timedCheck(
+        `table:${table}`,
+        warehouse?.columns
+          ? async () => {
+              const deployed = await warehouse.columns!(table);
+              if (!deployed) throw new Error(`table ${table} does not exist`);
+              const drift = tableDrift(table, deployed);
+              if (drift.length > 0) throw new Error(drift.join('; '));
+              return 'columns and types as declared';
             }
           : missing('warehouse'),
       ),

@@ -1,13 +1,10 @@
 /**
- * Alerts: open alerts in `shotclock_alerts` and deliveries still pending in
- * `shotclock_alert_deliveries` (the alert sink).
+ * Alerts: conditions open now in `shotclock_alerts` (each clears when its
+ * rule says so, so this is not every alert ever) and notice deliveries still
+ * pending in `shotclock_alert_deliveries` (the alert sink).
  */
-import {
-  ALERT_DELIVERIES_COLLECTION,
-  ALERTS_COLLECTION,
-  type AlertDelivery,
-  type AlertRecord,
-} from '../../../shared/adapters/dedup.alert-sink.js';
+import { ALERT_DELIVERIES_COLLECTION, type AlertDelivery } from '../../../shared/adapters/alert-delivery.js';
+import { ALERTS_COLLECTION, type AlertRecord } from '../../../shared/adapters/dedup.alert-sink.js';
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
 import { attempt, count, record, text } from './fields.js';
@@ -22,7 +19,8 @@ export interface OpenAlertView {
   message: string;
   first_raised_at: string | null;
   last_raised_at: string | null;
-  raise_count: number;
+  /** notices that listed it since it opened (not evaluations: the tick checks it every 5 minutes) */
+  notice_count: number;
 }
 
 export interface PendingDeliveryView {
@@ -47,7 +45,7 @@ function openAlertView(document: StateDocument): OpenAlertView {
     message: text(alert.message) ?? '',
     first_raised_at: text(alert.first_raised_at),
     last_raised_at: text(alert.last_raised_at),
-    raise_count: count(alert.raise_count) ?? 1,
+    notice_count: count(alert.notice_count) ?? 0,
   };
 }
 
@@ -55,7 +53,7 @@ function pendingDeliveryView(id: string, document: StateDocument): PendingDelive
   const delivery = document as Partial<AlertDelivery>;
   return {
     id,
-    alert_key: text(delivery.alert_key) ?? '(no key)',
+    alert_key: text(delivery.group) ?? '(no group)',
     channel: text(delivery.channel) ?? '(no channel)',
     notice: text(record(delivery.notice).kind) ?? 'raised',
     attempts: count(delivery.attempts) ?? 0,

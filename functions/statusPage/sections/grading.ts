@@ -2,7 +2,7 @@
  * Live grading: `<grading.bucket>/<grading.path_prefix>/{date}.json`
  * (liveGradingExport): `updated_at`, `overall`, `systems[]`.
  */
-import { wilsonInterval } from '../../../shared/domain/alert-rules.js';
+import { wilsonInterval } from '../../../shared/domain/grading-stats.js';
 import type { StatusReadDependencies } from '../read-status.js';
 import { attempt, count, list, record, text } from './fields.js';
 
@@ -46,7 +46,8 @@ export function gradingView(body: string | undefined): GradingView | null {
       const decided = correct !== null && incorrect !== null ? correct + incorrect : null;
       const interval = record(system.accuracy_interval);
       // An export without the interval still gets bars: the same Wilson interval, computed here.
-      const computed = correct !== null && decided ? wilsonInterval(correct, decided) : undefined;
+      const computed =
+        correct !== null && decided ? (wilsonInterval(correct, decided) ?? undefined) : undefined;
       return [
         {
           system: id,
