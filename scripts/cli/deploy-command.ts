@@ -8,9 +8,10 @@ import { deployPlan, type PlanOptions, renderPlan } from '../../infra/plan.js';
 import { buildTopology } from '../../infra/topology.js';
 import { defaultDatasets } from '../../infra/warehouse-access.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
-import { readSettings } from '../../shared/config/env.js';
 import { ApplyStopped } from '../deploy/apply.js';
 import { runDeploy } from '../deploy/run-deploy.js';
+import { cliSettings } from './settings.js';
+import { UserError } from './user-error.js';
 
 function hashFolder(folder: string): string {
   const hash = createHash('sha256');
@@ -50,9 +51,8 @@ interface DeployOptions {
   slackWebhookFile?: string;
 }
 
-const usage = (message: string) => {
-  console.error(`deploy: ${message}`);
-  process.exitCode = 2;
+const usage = (message: string): never => {
+  throw new UserError(`deploy: ${message}`);
 };
 
 export function register(program: Command): void {
@@ -81,7 +81,7 @@ export function register(program: Command): void {
         return usage('--take-over and --give-back go with --apply');
       if (options.slackWebhookFile && !existsSync(options.slackWebhookFile))
         return usage(`--slack-webhook-file ${options.slackWebhookFile}: no such file`);
-      const { config } = readSettings();
+      const { config } = cliSettings();
       const merged = options.region
         ? { ...config, project: { ...config.project, region: options.region } }
         : config;

@@ -27,6 +27,8 @@ export interface ApplyOptions {
   workDir: string;
   /** steps of one phase run this many at a time */
   concurrency?: number;
+  /** where gcloud runs: `--source=dist/<function>` is relative to it */
+  cwd?: string;
   /** multiplies every wait (tests run with Google's propagation delays scaled down) */
   waitScale?: number;
 }
@@ -296,6 +298,7 @@ async function gcloud(
   for (let attempt = 1; ; attempt++) {
     try {
       await run(options.gcloud ?? 'gcloud', args, {
+        ...(options.cwd ? { cwd: options.cwd } : {}),
         env: { ...process.env, ...options.env },
         maxBuffer: 16 * 1024 * 1024,
       });

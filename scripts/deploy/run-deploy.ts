@@ -24,6 +24,8 @@ export interface DeployRun {
   log?: (line: string) => void;
   concurrency?: number;
   waitScale?: number;
+  /** where gcloud runs (the repository root, holding dist/) */
+  cwd?: string;
   /** how the closing probe authenticates: an ID token for the probe's URL */
   identityToken?: (audience: string) => Promise<string>;
 }
@@ -74,6 +76,7 @@ export async function runDeploy(deploy: DeployRun): Promise<DeployResult> {
     workDir: variables.WORK!,
     concurrency: deploy.concurrency ?? 4,
     waitScale: deploy.waitScale ?? 1,
+    ...(deploy.cwd ? { cwd: deploy.cwd } : {}),
   });
 
   const scheduler = await reconcileSchedulerJobs(

@@ -39,6 +39,7 @@ const deploy = async (mode: { takeOver?: boolean; giveBack?: boolean } = {}) => 
     env,
     log: (line) => appendFileSync(join(dir, 'deploy.log'), `${new Date().toISOString()} ${line}\n`),
     concurrency: 3,
+    cwd: dir,
     waitScale: 0.01,
     identityToken: async (audience) => `id-token-for-${audience}`,
   });
@@ -55,8 +56,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'shotclock-deploy-test-'));
   env = fake.gcloudEnv(dir);
   await writeFile(join(dir, 'webhook'), 'https://hooks.example.test/T/B/x');
+  // gcloud zips and uploads each function's folder: a package.json is all it checks for.
   for (const source of new Set(functionSpecs(config).map((fn) => fn.source))) {
-    await mkdir(join('dist', source), { recursive: true }).catch(() => {});
+    await mkdir(join(dir, 'dist', source), { recursive: true });
+    await writeFile(
+      join(dir, 'dist', source, 'package.json'),
+      JSON.stringify({ name: source, main: 'index.js' }),
+    );
   }
   // The pipeline's own datasets exist in its project: shotclock reads them and never creates them.
   for (const dataset of ['nba_raw', 'nba_analytics', 'nba_precompute', 'nba_predictions'])
