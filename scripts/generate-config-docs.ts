@@ -43,7 +43,9 @@ function describeType(schema: JsonSchema): string {
   const variants = schema.oneOf ?? schema.anyOf;
   if (variants) {
     const kinds = variants.flatMap((variant) => variant.properties?.kind?.const ?? []);
-    return kinds.length ? `one of kind ${kinds.map((kind) => `\`${String(kind)}\``).join(', ')}` : 'one of several shapes';
+    return kinds.length
+      ? `one of kind ${kinds.map((kind) => `\`${String(kind)}\``).join(', ')}`
+      : 'one of several shapes';
   }
   const type = Array.isArray(schema.type) ? schema.type.join(' | ') : (schema.type ?? 'any');
   const limits: string[] = [];
@@ -60,7 +62,9 @@ function valueAt(root: unknown, path: string[]): unknown {
   let value = root;
   for (const key of path) {
     if (key === '[]') value = Array.isArray(value) ? value[0] : undefined;
-    else value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    else
+      value =
+        typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   }
   return value;
 }
@@ -76,7 +80,9 @@ function defaultShown(schema: JsonSchema, path: string[]): string {
 function rows(schema: JsonSchema, path: string[], required: boolean, out: string[]): void {
   if (path.length) {
     const name = path.join('.').replaceAll('.[]', '[]');
-    out.push(`| \`${name}\` | ${describeType(schema)} | ${required ? 'yes' : ''} | ${defaultShown(schema, path)} |`);
+    out.push(
+      `| \`${name}\` | ${describeType(schema)} | ${required ? 'yes' : ''} | ${defaultShown(schema, path)} |`,
+    );
   }
   if (schema.properties)
     for (const [key, child] of Object.entries(schema.properties))
