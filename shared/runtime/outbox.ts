@@ -35,6 +35,8 @@ import type { StateDocument, StateStore, StateTransaction } from '../ports/state
 export const OUTBOX = 'shotclock_outbox';
 export const OUTBOX_KEY_ATTRIBUTE = 'shotclock_outbox_id';
 export const OUTBOX_KEY_HEADER = 'Idempotency-Key';
+/** Entries are kept two weeks, well past the longest retry (`give_up_after_minutes`). */
+export const OUTBOX_RETENTION_DAYS = 14;
 
 export interface PublishAction {
   kind: 'publish';
@@ -94,6 +96,8 @@ export interface OutboxEntry {
   game_date?: string;
   /** severity of the stuck / rejected alerts (predictions not starting is CRITICAL) */
   alert_severity?: AlertSeverity;
+  /** Firestore TTL: the entry is deleted this long after it was queued (see infra/firestore-ttl.ts) */
+  expire_at: string;
   stuck_alert?: { raised_at: string; key: string };
   rejected_alert?: { raised_at: string; key: string };
 }
@@ -131,6 +135,7 @@ export function enqueue(tx: StateTransaction, clock: Clock, queued: QueuedEntry)
     attempts: 0,
     next_attempt_at: now,
     lease: null,
+    expire_at: new Date(clock.now().getTime() + OUTBOX_RETENTION_DAYS * 86_400_000).toISOString(),
     ...(queued.on_sent ? { on_sent: queued.on_sent } : {}),
     ...(queued.game_date ? { game_date: queued.game_date } : {}),
     ...(queued.alert_severity ? { alert_severity: queued.alert_severity } : {}),
