@@ -11,7 +11,7 @@ import { alertHorizonMinutes } from '../../shared/domain/transition-rules.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { AlertSink } from '../../shared/ports/alert-sink.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
-import type { StateDocument, StateStore } from '../../shared/ports/state-store.port.js';
+import { instantText, type StateDocument, type StateStore } from '../../shared/ports/state-store.port.js';
 import type { Warehouse } from '../../shared/ports/warehouse.port.js';
 import { scheduledGames } from '../../shared/queries/schedule.js';
 import * as queries from './queries.js';
@@ -50,8 +50,9 @@ function completionsIn(document: StateDocument | undefined): { completed: string
     if (field.startsWith('_') || typeof value !== 'object' || value === null) continue;
     const record = value as { status?: unknown; completed_at?: unknown };
     if (typeof record.status === 'string' && COMPLETED.has(record.status)) completed.push(field);
-    if (typeof record.completed_at === 'string' && (first === undefined || record.completed_at < first))
-      first = record.completed_at;
+    const completedAt = instantText(record.completed_at);
+    if (completedAt !== undefined && (first === undefined || Date.parse(completedAt) < Date.parse(first)))
+      first = completedAt;
   }
   return { completed, ...(first ? { first: new Date(first) } : {}) };
 }

@@ -28,7 +28,7 @@ import { wilsonInterval } from '../../shared/domain/alert-rules.js';
 import { addDays } from '../../shared/domain/calendar.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
 import type { ObjectStore } from '../../shared/ports/object-store.port.js';
-import type { StateDocument, StateStore } from '../../shared/ports/state-store.port.js';
+import { instantText, type StateDocument, type StateStore } from '../../shared/ports/state-store.port.js';
 
 export interface StatusReadDependencies {
   config: PipelineConfig;
@@ -190,7 +190,11 @@ export interface StatusSnapshot {
 
 // --- defensive field readers ------------------------------------------------
 
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+/** A string field, or a stored instant (a Timestamp read back as a `Date`) as ISO text. */
+const text = (value: unknown): string | null => {
+  const written = instantText(value);
+  return written !== undefined && written !== '' ? written : null;
+};
 const count = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
 const flag = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);

@@ -2,6 +2,7 @@ import {
   FieldPath,
   type Firestore,
   type Query,
+  Timestamp,
   type Transaction,
   type WhereFilterOp,
 } from '@google-cloud/firestore';
@@ -13,10 +14,42 @@ import type {
   StoredDocument,
 } from '../ports/state-store.port.js';
 
-/** Firestore rejects `undefined`; dropping such fields keeps "field absent" meaning "not set". */
-function withoutUndefined(fields: StateDocument): StateDocument {
-  return JSON.parse(JSON.stringify(fields)) as StateDocument;
+const isPlainMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/**
+ * What Firestore is given: `undefined` fields dropped (Firestore rejects them;
+ * "absent" means "not set"), the rest as JSON would carry it, except a `Date`,
+ * which the client stores as a Timestamp.
+ */
+function forFirestore(value: unknown): unknown {
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : forFirestore(item)));
+  if (isPlainMap(value))
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, field]) => field !== undefined)
+        .map(([key, field]) => [key, forFirestore(field)]),
+    );
+  if (value !== null && typeof value === 'object') return JSON.parse(JSON.stringify(value));
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
 }
+
+function withoutUndefined(fields: StateDocument): StateDocument {
+  return forFirestore(fields) as StateDocument;
+}
+
+/** A read document with every Firestore Timestamp turned back into a `Date`. */
+function fromFirestore(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate();
+  if (Array.isArray(value)) return value.map(fromFirestore);
+  if (isPlainMap(value))
+    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, fromFirestore(field)]));
+  return value;
+}
+
+const documentOf = (data: unknown): StateDocument => fromFirestore(data) as StateDocument;
 
 class FirestoreTransaction implements StateTransaction {
   constructor(
@@ -26,7 +59,7 @@ class FirestoreTransaction implements StateTransaction {
 
   async get(path: string) {
     const snapshot = await this.tx.get(this.db.doc(path));
-    return snapshot.exists ? (snapshot.data() as StateDocument) : undefined;
+    return snapshot.exists ? documentOf(snapshot.data()) : undefined;
   }
 
   merge(path: string, fields: StateDocument) {
@@ -48,7 +81,7 @@ export class FirestoreStateStore implements StateStore {
 
   async get(path: string) {
     const snapshot = await this.db.doc(path).get();
-    return snapshot.exists ? (snapshot.data() as StateDocument) : undefined;
+    return snapshot.exists ? documentOf(snapshot.data()) : undefined;
   }
 
   async merge(path: string, fields: StateDocument) {
@@ -65,14 +98,14 @@ export class FirestoreStateStore implements StateStore {
       query = query.where(
         new FieldPath(...filter.field.split('.')),
         filter.op as WhereFilterOp,
-        filter.value,
+        forFirestore(filter.value),
       );
     if (limit !== undefined) query = query.limit(limit);
     const snapshot = await query.get();
     return snapshot.docs.map((doc) => ({
       id: doc.id,
       path: doc.ref.path,
-      data: doc.data() as StateDocument,
+      data: documentOf(doc.data()),
     }));
   }
 
