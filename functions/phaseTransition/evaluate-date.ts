@@ -1,9 +1,8 @@
-import type { Transition } from '../../shared/config/schema.js';
-import { expectationFor, modeStartsAt, orchestrationMode } from '../../shared/domain/orchestration-mode.js';
+import type { Phase, Transition } from '../../shared/config/schema.js';
+import { modeFacts } from '../../shared/domain/orchestration-mode.js';
 import { decideTransition, type TransitionDecision } from '../../shared/domain/transition-rules.js';
 import { type Alert, alertKey } from '../../shared/messages/alert.js';
 import { isCompleted, type ProcessorCompletion } from '../../shared/messages/completion.js';
-import type { Phase } from '../../shared/config/schema.js';
 import type { StateDocument, StateTransaction } from '../../shared/ports/state-store.port.js';
 import { scheduledGames } from '../../shared/queries/schedule.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
@@ -25,7 +24,7 @@ import {
   reportsOf,
   statePath,
 } from './date-state.js';
-import type { KeyedQueue } from './keyed-queue.js';
+import type { KeyedQueue } from '../../shared/runtime/keyed-queue.js';
 import { triggerMessages } from './trigger-messages.js';
 
 export type PhaseTransitionDependencies = Pick<
@@ -221,18 +220,15 @@ async function decideInTransaction(
       .map((report) => report.completed_at)
       .sort()[0];
   const latched = latchedDecision(document);
-  const mode = orchestrationMode(gameDate, now, config.project.time_zone);
-  const expectation = expectationFor(transition, mode);
-  const modeStart = expectation ? modeStartsAt(gameDate, mode, config.project.time_zone) : undefined;
+  const facts = modeFacts(transition, gameDate, now, config.project.time_zone);
+  const { mode } = facts;
   const decision = decideTransition({
     transition,
     gameDate,
     processors: phase.processors,
     reports,
     firstCompletionAt: firstCompletion,
-    modeStartsAt: modeStart?.toISOString(),
-    expectation,
-    mode,
+    ...facts,
     now,
     hasGames: games === undefined ? true : games > 0,
     completionBelow: config.alerts.thresholds.phase_completion_below,

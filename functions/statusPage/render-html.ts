@@ -48,7 +48,7 @@ function alertsSection(snapshot: StatusSnapshot): string {
   ${badge(alert.severity, 'severity')} <code>${escapeHtml(alert.rule)}</code>
   <span class="subject">${escapeHtml(alert.subject)}${alert.game_date ? ` · ${escapeHtml(alert.game_date)}` : ''}</span>
   <p>${escapeHtml(alert.message)}</p>
-  <p class="meta">raised ${alert.raise_count}× since ${localTime(alert.first_raised_at, snapshot.time_zone)}, last ${localTime(alert.last_raised_at, snapshot.time_zone)}</p>
+  <p class="meta">open since ${localTime(alert.first_raised_at, snapshot.time_zone)}, ${alert.notice_count === 1 ? '1 notice sent' : `${alert.notice_count} notices sent`}, last checked ${localTime(alert.last_raised_at, snapshot.time_zone)}</p>
 </li>`,
     )
     .join('\n');

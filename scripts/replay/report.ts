@@ -1,6 +1,14 @@
 import type { DeliveryOutcome } from '../local/dispatcher.js';
 import type { ExportRecord, PublishedRecord } from '../local/instruments.js';
 
+/** One condition as a notice listed it. */
+export interface ReportedCondition {
+  key: string;
+  rule: string;
+  severity: string;
+  message: string;
+}
+
 /** The replay report (DESIGN.md): what happened, on the simulated clock. */
 export interface ReplayReport {
   scenario: string;
@@ -11,9 +19,21 @@ export interface ReplayReport {
   /** wall-clock milliseconds each function spent answering deliveries: count, median, p99 */
   function_time: Record<string, { deliveries: number; p50_ms: number; p99_ms: number; total_ms: number }>;
   published: Array<Omit<PublishedRecord, 'message_id'>>;
-  /** every notice that went out: `raised` once, then `repeat` after each cooldown while the condition holds */
-  alerts: Array<{ at: string; rule: string; severity: string; key: string; message: string; notice: string }>;
-  resolved: Array<{ at: string; key: string; message: string }>;
+  /**
+   * every notice that went out, one per pipeline date at a time: `opened`, then `updated` when a
+   * condition is added or worsens, `reminder` after the repeat interval; each lists its open conditions
+   */
+  alerts: Array<{
+    at: string;
+    rule: string;
+    severity: string;
+    key: string;
+    message: string;
+    notice: string;
+    conditions: ReportedCondition[];
+  }>;
+  /** one per group when its last condition cleared, listing what cleared */
+  resolved: Array<{ at: string; key: string; message: string; conditions: ReportedCondition[] }>;
   gates: Array<{ at: string } & Record<string, unknown>>;
   retries: Array<{ at: string } & Record<string, unknown>>;
   exports: Array<{ at: string; path: string; body: unknown; cache_control?: string }>;
@@ -49,27 +69,48 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
     alerts: on(topics.alerts)
       .filter((record) => record.attributes.kind !== 'resolved')
       .map((record) => {
-        const alert = record.data as {
+        const notice = record.data as {
           rule: string;
           severity: string;
           key: string;
           message: string;
           notice?: string;
+          conditions?: ReportedCondition[];
         };
         return {
           at: record.at,
-          rule: alert.rule,
-          severity: alert.severity,
-          key: alert.key,
-          message: alert.message,
-          notice: alert.notice ?? 'raised',
+          rule: notice.rule,
+          severity: notice.severity,
+          key: notice.key,
+          message: notice.message,
+          notice: notice.notice ?? 'opened',
+          conditions: (notice.conditions ?? [notice]).map(({ key, rule, severity, message }) => ({
+            key,
+            rule,
+            severity,
+            message,
+          })),
         };
       }),
     resolved: on(topics.alerts)
       .filter((record) => record.attributes.kind === 'resolved')
       .map((record) => {
-        const resolution = record.data as { key: string; message: string };
-        return { at: record.at, key: resolution.key, message: resolution.message };
+        const resolution = record.data as {
+          key: string;
+          message: string;
+          resolved_conditions?: ReportedCondition[];
+        };
+        return {
+          at: record.at,
+          key: resolution.key,
+          message: resolution.message,
+          conditions: (resolution.resolved_conditions ?? []).map(({ key, rule, severity, message }) => ({
+            key,
+            rule,
+            severity,
+            message,
+          })),
+        };
       }),
     gates: on(topics.gateDecisions).map((record) => ({ at: record.at, ...(record.data as object) })),
     retries: on(topics.rerun).map((record) => ({ at: record.at, ...(record.data as object) })),

@@ -67,15 +67,18 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       label: 'Phase 4 precompute',
       completion_topic: 'nba-phase4-precompute-complete',
       processors: [
+        // Dated as the incumbent dates them: zone analyses by analysis_date, the cache by cache_date.
         {
           name: 'team_defense_zone_analysis',
           incumbent_names: ['TeamDefenseZoneAnalysisProcessor'],
           table: 'nba_precompute.team_defense_zone_analysis',
+          date_column: 'analysis_date',
         },
         {
           name: 'player_shot_zone_analysis',
           incumbent_names: ['PlayerShotZoneAnalysisProcessor'],
           table: 'nba_precompute.player_shot_zone_analysis',
+          date_column: 'analysis_date',
         },
         {
           name: 'player_composite_factors',
@@ -86,6 +89,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
           name: 'player_daily_cache',
           incumbent_names: ['PlayerDailyCacheProcessor'],
           table: 'nba_precompute.player_daily_cache',
+          date_column: 'cache_date',
         },
         {
           name: 'ml_feature_store',
@@ -197,6 +201,9 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       },
       {
         table: 'nba_predictions.ml_feature_store_v2',
+        // No processed_at there: updated_at when its MERGE rewrote a row, else created_at.
+        processed_column: 'updated_at',
+        processed_fallback_column: 'created_at',
         min_players: 50,
         error_after_hours: 24,
       },

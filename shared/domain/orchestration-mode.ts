@@ -30,3 +30,21 @@ export function expectationFor(
 ): ModeExpectation | undefined {
   return transition.modes?.[mode];
 }
+
+/**
+ * The mode-aware part of a transition's facts at `now` (`decideTransition`
+ * takes them): the mode, what it expects, when its clock starts. Everything
+ * that judges a date (phaseTransition, the alert monitor) asks this, so both
+ * judge it alike.
+ */
+export function modeFacts(
+  transition: Pick<Transition, 'modes'>,
+  gameDate: string,
+  now: Date,
+  timeZone: string,
+): { mode: OrchestrationMode; expectation: ModeExpectation | undefined; modeStartsAt: string | undefined } {
+  const mode = orchestrationMode(gameDate, now, timeZone);
+  const expectation = expectationFor(transition, mode);
+  const start = expectation ? modeStartsAt(gameDate, mode, timeZone) : undefined;
+  return { mode, expectation, modeStartsAt: start?.toISOString() };
+}

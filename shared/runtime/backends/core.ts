@@ -1,6 +1,7 @@
 import { systemClock } from '../../adapters/clocks.js';
-import { readSettings, type Settings } from '../../config/env.js';
+import type { Settings } from '../../config/env.js';
 import { createLogger } from '../../logging/logger.js';
+import { runtimeSettings } from '../settings.js';
 import { alertOptionsFrom, alertSinkFor } from '../alerts.js';
 import { firestoreStateStore } from './firestore.js';
 import { pubsubBus } from './pubsub.js';
@@ -10,7 +11,7 @@ import { pubsubBus } from './pubsub.js';
  * the system clock, its logger, Firestore, Pub/Sub, and the alert sink
  * (deduplicated in Firestore; Slack when the webhook secret is mounted).
  */
-export function coreBackends(functionName: string, settings: Settings = readSettings()) {
+export function coreBackends(functionName: string, settings: Settings = runtimeSettings()) {
   const bus = pubsubBus(settings);
   const base = {
     config: settings.config,

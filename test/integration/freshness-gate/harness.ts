@@ -256,7 +256,7 @@ export function playerContextRows(
   }));
 }
 
-/** Phase 4 `ml_feature_store_v2` rows. */
+/** Phase 4 `ml_feature_store_v2` rows, as first written (`created_at`; `updated_at` only on a rewrite). */
 export function featureStoreRows(
   date: string,
   opts: { players: number; games: number; processedAt: string },
@@ -266,7 +266,6 @@ export function featureStoreRows(
     player_lookup: `player${i}`,
     game_id: `${date.replaceAll('-', '')}-${(i % opts.games) + 1}`,
     created_at: opts.processedAt,
-    processed_at: opts.processedAt,
   }));
 }
 

@@ -1,4 +1,4 @@
-import { wilsonInterval } from '../../../shared/domain/alert-rules.js';
+import { wilsonInterval } from '../../../shared/domain/grading-stats.js';
 import { addDays } from '../../../shared/domain/calendar.js';
 import type { ObjectStore } from '../../../shared/ports/object-store.port.js';
 import type { StateStore } from '../../../shared/ports/state-store.port.js';
@@ -186,7 +186,7 @@ export async function seedIncidentDay(state: StateStore, objects: ObjectStore, c
         verdict:
           correct + incorrect < 30
             ? 'inconclusive'
-            : wilsonInterval(correct, correct + incorrect).high < baseline
+            : (wilsonInterval(correct, correct + incorrect)?.high ?? 1) < baseline
               ? 'below_baseline'
               : 'ok',
         verdict_reason: '',

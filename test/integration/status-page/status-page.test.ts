@@ -39,8 +39,13 @@ describe('status page for the 2026-01-18 incident day', () => {
     await emulatorPubSub(projectId).createTopic(config.topics.alerts);
     slack = await startSlackWebhookServer();
     slack.answerWith(500);
+    // No group wait: each raise is told at once (an `opened`, then three `updated` notices).
+    const noWait = {
+      ...config,
+      alerts: { ...config.alerts, grouping: { ...config.alerts.grouping, group_wait_minutes: 0 } },
+    };
     const alerts = alertSinkFor(
-      { config, clock, logger, state, bus: emulatorBus(projectId) },
+      { config: noWait, clock, logger, state, bus: emulatorBus(projectId) },
       { slackWebhookUrl: slack.url },
     );
     const raise = (
@@ -148,7 +153,7 @@ describe('status page for the 2026-01-18 incident day', () => {
       expect(await alerts.first().textContent()).toContain(
         'upcoming_team_game_context (critical) never completed',
       );
-      // Slack refused all four (the topic took them): each is pending, with the reason.
+      // Slack refused all four notices (the topic took them): each is pending, with the reason.
       const pending = page.locator('tr.pending-delivery');
       expect(await pending.count()).toBe(4);
       expect(await pending.first().textContent()).toContain('Slack webhook answered 500');
