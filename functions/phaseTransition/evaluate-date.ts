@@ -7,6 +7,9 @@ import type { StateDocument, StateTransaction } from '../../shared/ports/state-s
 import { scheduledGames } from '../../shared/queries/schedule.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
 import { drive, enqueue, outboxId } from '../../shared/runtime/outbox.js';
+
+/** The outbox entries this function queues, and alone drives. */
+export const OUTBOX_OWNER = 'phaseTransition';
 import {
   changedFields,
   claimedAlerts,
@@ -267,10 +270,16 @@ async function decideInTransaction(
       // `_triggered_at` is a Timestamp, as the incumbent's tools read it: the decision's instant,
       // written only once the publish went out (the outbox merges it then, with the send time
       // as ISO text in `_trigger_sent_at`).
-      enqueue(tx, clock, toDrive, triggerMessages(config, transition, gameDate, decision, merged, now), {
-        path,
-        fields: { _triggered: true, _triggered_at: now },
-        sent_at_field: '_trigger_sent_at',
+      enqueue(tx, clock, {
+        id: toDrive,
+        owner: OUTBOX_OWNER,
+        actions: triggerMessages(config, transition, gameDate, decision, merged, now),
+        on_sent: {
+          path,
+          fields: { _triggered: true, _triggered_at: now },
+          sent_at_field: '_trigger_sent_at',
+        },
+        game_date: gameDate,
       });
       fields._trigger_reason = reason;
     }

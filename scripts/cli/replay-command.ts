@@ -7,6 +7,7 @@ import { runReplay, writeReport } from '../replay/run.js';
 import { readScenario } from '../replay/scenario.js';
 import { renderTimeline } from '../replay/timeline.js';
 import { statusSnapshotFor } from '../replay/status-snapshot.js';
+import { verdictLine } from '../replay/verdict.js';
 import { cliSettings } from './settings.js';
 import { UserError } from './user-error.js';
 
@@ -65,6 +66,12 @@ export function register(program: Command): void {
       console.log(
         `${report.deliveries} deliveries through the emulators, ${report.published.length} messages published, ` +
           `${report.alerts.length} alerts, ${report.errors.length} errors, in ${report.wall_seconds.toFixed(1)} s`,
+      );
+      console.log(
+        verdictLine(report, config.project.time_zone, {
+          predictions: config.freshness_gate.output_topic,
+          transitions: config.transitions.flatMap((transition) => transition.output?.topic ?? []),
+        }),
       );
       console.log(`report:       ${resolve(options.report)}`);
       console.log(`exports:      ${resolve(dataDir, 'gcs')}`);

@@ -88,6 +88,7 @@ export function renderTimeline(report: ReplayReport, timeZone: string, topics: T
       text: [resolved.message, ...resolved.conditions.map((c) => `    ${c.rule}: ${c.message}`)].join('\n'),
     });
   for (const error of report.errors) lines.push({ at: error.at, who: error.kind, text: error.detail });
+  for (const note of report.notes ?? []) lines.push({ at: note.at, who: 'note', text: note.note });
   const exportsByPath = new Map<string, { first: string; last: string; count: number }>();
   for (const record of report.exports) {
     const seen = exportsByPath.get(record.path);

@@ -36,8 +36,16 @@ function forFirestore(value: unknown): unknown {
   return value;
 }
 
+/** The field Firestore TTL policies delete by (`infra/firestore-ttl.ts`): it must be a Timestamp there. */
+const EXPIRE_AT = 'expire_at';
+
+/** A top-level `expire_at` given as ISO 8601 text is written as a Timestamp so a TTL policy can act on it. */
 function withoutUndefined(fields: StateDocument): StateDocument {
-  return forFirestore(fields) as StateDocument;
+  const plain = forFirestore(fields) as StateDocument;
+  const expireAt = plain[EXPIRE_AT];
+  if (typeof expireAt === 'string' && !Number.isNaN(Date.parse(expireAt)))
+    plain[EXPIRE_AT] = new Date(expireAt);
+  return plain;
 }
 
 /** A read document with every Firestore Timestamp turned back into a `Date`. */
@@ -49,7 +57,12 @@ function fromFirestore(value: unknown): unknown {
   return value;
 }
 
-const documentOf = (data: unknown): StateDocument => fromFirestore(data) as StateDocument;
+/** Every Timestamp read back as a `Date`, except `expire_at`, which its writers read as ISO text. */
+function documentOf(data: unknown): StateDocument {
+  const document = fromFirestore(data) as StateDocument;
+  const expireAt = document[EXPIRE_AT];
+  return expireAt instanceof Date ? { ...document, [EXPIRE_AT]: expireAt.toISOString() } : document;
+}
 
 class FirestoreTransaction implements StateTransaction {
   constructor(

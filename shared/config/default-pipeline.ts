@@ -32,30 +32,35 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       processors: [
         {
           name: 'player_game_summary',
+          class_name: 'PlayerGameSummaryProcessor',
           incumbent_names: ['PlayerGameSummaryProcessor'],
           table: 'nba_analytics.player_game_summary',
           expected: perGame(20),
         },
         {
           name: 'team_offense_game_summary',
+          class_name: 'TeamOffenseGameSummaryProcessor',
           incumbent_names: ['TeamOffenseGameSummaryProcessor'],
           table: 'nba_analytics.team_offense_game_summary',
           expected: perGame(2),
         },
         {
           name: 'team_defense_game_summary',
+          class_name: 'TeamDefenseGameSummaryProcessor',
           incumbent_names: ['TeamDefenseGameSummaryProcessor'],
           table: 'nba_analytics.team_defense_game_summary',
           expected: perGame(2),
         },
         {
           name: 'upcoming_player_game_context',
+          class_name: 'UpcomingPlayerGameContextProcessor',
           incumbent_names: ['UpcomingPlayerGameContextProcessor', 'AsyncUpcomingPlayerGameContextProcessor'],
           table: 'nba_analytics.upcoming_player_game_context',
           expected: perGame(26),
         },
         {
           name: 'upcoming_team_game_context',
+          class_name: 'UpcomingTeamGameContextProcessor',
           incumbent_names: ['UpcomingTeamGameContextProcessor'],
           table: 'nba_analytics.upcoming_team_game_context',
           expected: perGame(2),
@@ -284,5 +289,30 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     min_backoff_seconds: 60,
     max_backoff_seconds: 600,
     ack_deadline_seconds: 60,
+  },
+  downstream: {
+    // The incumbent's Cloud Run services (its PREDICTION_COORDINATOR_URL and PHASE3_SERVICE_URL defaults).
+    services: {
+      prediction_coordinator: { url: 'https://prediction-coordinator-f7p3g7f6ya-wl.a.run.app' },
+      analytics_service: { url: 'https://nba-phase3-analytics-processors-f7p3g7f6ya-wl.a.run.app' },
+    },
+    predictions: [
+      // 409: a batch for the date is already running, which is what a resent /start should find.
+      { kind: 'http', service: 'prediction_coordinator', path: '/start', done_statuses: [409] },
+      { kind: 'publish' },
+    ],
+    phase3_rerun: [
+      { kind: 'http', service: 'analytics_service', path: '/process-date-range' },
+      { kind: 'publish' },
+    ],
+  },
+  outbox: {
+    lease_seconds: 120,
+    action_timeout_seconds: 30,
+    // The tick runs every 5 minutes: the first retry is on the next tick, then 10, 20, 40, 60 minutes apart.
+    first_backoff_minutes: 5,
+    max_backoff_minutes: 60,
+    stuck_after_attempts: 5,
+    give_up_after_minutes: 720,
   },
 };

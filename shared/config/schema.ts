@@ -73,6 +73,11 @@ export const Processor = z.strictObject({
   /** Required processors are the ones a phase counts as "all complete". */
   required: z.boolean().default(true),
   expected: ExpectedCountRule.optional(),
+  /** The incumbent's class name (`PlayerGameSummaryProcessor`): what its services take to re-run this processor. */
+  class_name: z
+    .string()
+    .regex(/^[A-Z][A-Za-z0-9]*$/, 'expected a class name such as PlayerGameSummaryProcessor')
+    .optional(),
 });
 export type Processor = z.infer<typeof Processor>;
 
@@ -230,6 +235,72 @@ export const AlertThresholds = z.strictObject({
   worker_errors: z.strictObject({ count: z.number().int().positive(), window_minutes: Minutes }),
 });
 
+/** A service shotclock calls over HTTP (Cloud Run), with the Google ID token audience it expects. */
+export const DownstreamService = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  /** ID-token audience; the service URL when absent (what Cloud Run checks by default) */
+  audience: z.string().min(1).optional(),
+});
+
+/** One effect of a decision: an HTTP call to a configured service, or the downstream's own Pub/Sub message. */
+export const DownstreamAction = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('http'),
+    service: SnakeName,
+    method: z.enum(['POST', 'PUT']).default('POST'),
+    path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected a path such as /start'),
+    /** 4xx answers that mean "already done" (the coordinator's 409 for a batch already running) */
+    done_statuses: z.array(z.number().int().min(400).max(499)).default([]),
+  }),
+  /** the downstream's topic: `freshness_gate.output_topic` for predictions, `record_count.rerun_topic` for re-runs */
+  z.strictObject({ kind: z.literal('publish') }),
+]);
+export type DownstreamAction = z.infer<typeof DownstreamAction>;
+
+export const Downstream = z
+  .strictObject({
+    services: z.record(SnakeName, DownstreamService),
+    /** what the freshness gate does when a date opens */
+    predictions: z.array(DownstreamAction).min(1),
+    /** what a Phase 3 record-count retry does for one processor and date */
+    phase3_rerun: z.array(DownstreamAction).min(1),
+  })
+  .superRefine((downstream, context) => {
+    for (const key of ['predictions', 'phase3_rerun'] as const)
+      downstream[key].forEach((action, index) => {
+        if (action.kind === 'http' && !downstream.services[action.service])
+          context.addIssue({
+            code: 'custom',
+            path: [key, index, 'service'],
+            message: `no service "${action.service}" in downstream.services (known: ${Object.keys(downstream.services).join(', ') || 'none'})`,
+          });
+      });
+  });
+export type Downstream = z.infer<typeof Downstream>;
+
+/** How outbox entries are driven: leases, timeouts, backoff and when a stuck entry reaches people. */
+export const OutboxPolicy = z
+  .strictObject({
+    lease_seconds: z.number().int().min(10).max(900),
+    /** each publish or HTTP call gives up after this; well inside the lease so the driver can still mark it */
+    action_timeout_seconds: z.number().int().min(1).max(300),
+    first_backoff_minutes: Minutes,
+    max_backoff_minutes: Minutes,
+    /** an entry still pending after this many attempts raises one alert */
+    stuck_after_attempts: z.number().int().positive(),
+    /** an entry still pending this long after it was queued is given up */
+    give_up_after_minutes: Minutes,
+  })
+  .superRefine((policy, context) => {
+    if (policy.action_timeout_seconds * 2 > policy.lease_seconds)
+      context.addIssue({
+        code: 'custom',
+        path: ['action_timeout_seconds'],
+        message: `must be at most half of lease_seconds (${policy.lease_seconds}), so a driver still holds the lease when it marks an action sent`,
+      });
+  });
+export type OutboxPolicy = z.infer<typeof OutboxPolicy>;
+
 /** How alert notices are paced: grouped per pipeline date. */
 export const AlertGrouping = z
   .strictObject({
@@ -279,6 +350,8 @@ export const PipelineConfig = z.strictObject({
     max_backoff_seconds: z.number().int().min(0).max(600),
     ack_deadline_seconds: z.number().int().min(10).max(600),
   }),
+  downstream: Downstream,
+  outbox: OutboxPolicy,
 });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 export type PipelineConfigInput = z.input<typeof PipelineConfig>;

@@ -5,7 +5,7 @@
  */
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
-import { attempt, count, record, text } from './fields.js';
+import { attempt, count, list, record, text } from './fields.js';
 
 export const RETRY_COLLECTION = 'record_count_checks';
 
@@ -19,6 +19,8 @@ export interface RetryView {
   max_attempts: number | null;
   next_due_at: string | null;
   end_reason: string | null;
+  /** each re-run requested, when, and the rows seen when it was asked for (`retry.requests[]`) */
+  requests: Array<{ attempt: number | null; at: string; observed: number | null; expected: number | null }>;
 }
 
 export function retryView(document: StateDocument): RetryView {
@@ -33,6 +35,20 @@ export function retryView(document: StateDocument): RetryView {
     max_attempts: count(retry.max_attempts),
     next_due_at: text(retry.next_due_at),
     end_reason: text(retry.end_reason),
+    requests: list(retry.requests).flatMap((item) => {
+      const request = record(item);
+      const at = text(request.requested_at);
+      return at
+        ? [
+            {
+              attempt: count(request.attempt),
+              at,
+              observed: count(request.observed),
+              expected: count(request.expected),
+            },
+          ]
+        : [];
+    }),
   };
 }
 

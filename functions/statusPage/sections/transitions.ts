@@ -44,6 +44,8 @@ export interface TransitionTimeline {
   degraded: boolean | null;
   missing: string[];
   missing_critical: string[];
+  /** processor names the pipeline reported that the config does not know (`_unknown_processors`) */
+  unknown_processors: string[];
 }
 
 export function transitionTimeline(
@@ -90,6 +92,7 @@ export function transitionTimeline(
     degraded: flag(quality.degraded),
     missing: texts(quality.missing),
     missing_critical: texts(quality.missing_critical),
+    unknown_processors: unknownProcessors(doc._unknown_processors),
   };
 }
 
@@ -113,4 +116,13 @@ export function readTransitions(
       ),
     ),
   );
+}
+
+/** A list of names, of `{name}` entries, or a map keyed by name: whichever the writer chose. */
+function unknownProcessors(value: unknown): string[] {
+  if (Array.isArray(value))
+    return value.flatMap(
+      (item) => text(item) ?? text(record(item).name) ?? text(record(item).processor) ?? [],
+    );
+  return Object.keys(record(value)).sort();
 }

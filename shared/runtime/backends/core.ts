@@ -1,4 +1,6 @@
 import { systemClock } from '../../adapters/clocks.js';
+import { FetchHttpCaller } from '../../adapters/fetch.http-caller.js';
+import { metadataIdTokens } from '../../adapters/metadata.id-token.js';
 import type { Settings } from '../../config/env.js';
 import { createLogger } from '../../logging/logger.js';
 import { runtimeSettings } from '../settings.js';
@@ -8,8 +10,9 @@ import { pubsubBus } from './pubsub.js';
 
 /**
  * What every event-driven function builds first, once per instance: settings,
- * the system clock, its logger, Firestore, Pub/Sub, and the alert sink
- * (deduplicated in Firestore; Slack when the webhook secret is mounted).
+ * the system clock, its logger, Firestore, Pub/Sub, the alert sink
+ * (deduplicated in Firestore; Slack when the webhook secret is mounted), and
+ * HTTP calls to the pipeline's services with ID tokens from the metadata server.
  */
 export function coreBackends(functionName: string, settings: Settings = runtimeSettings()) {
   const bus = pubsubBus(settings);
@@ -21,6 +24,7 @@ export function coreBackends(functionName: string, settings: Settings = runtimeS
     state: firestoreStateStore(settings),
     bus,
     topology: bus,
+    http: new FetchHttpCaller(metadataIdTokens()),
   };
   return { settings, ...base, alerts: alertSinkFor(base, alertOptionsFrom(settings.env)) };
 }

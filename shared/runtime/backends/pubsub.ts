@@ -3,5 +3,8 @@ import { PubSubBus } from '../../adapters/pubsub.bus.js';
 import type { Settings } from '../../config/env.js';
 
 export function pubsubBus(settings: Settings): PubSubBus {
-  return new PubSubBus(new PubSub({ projectId: settings.projectId }));
+  // The client's own retries end before the outbox's action timeout, well inside its lease.
+  return new PubSubBus(new PubSub({ projectId: settings.projectId }), {
+    publishTimeoutMs: settings.config.outbox.action_timeout_seconds * 1000,
+  });
 }

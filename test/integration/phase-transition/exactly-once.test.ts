@@ -118,9 +118,9 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
     expect(new Set(received.map((message) => message.trigger_reason))).toEqual(new Set(['all_complete']));
     const document = (await h.state.get('phase3_completion/2026-01-18'))!;
     expect(document).toMatchObject({ _triggered: true, _trigger_reason: 'all_complete' });
-    // sent on the second tick (22:10): the decision at 22:00 and the tick at 22:05 both failed;
-    // `_triggered` and `_triggered_at` (the decision's instant) appear only once it went out
-    expect(document._trigger_sent_at).toBe('2026-01-17T22:10:00.000Z');
+    // the decision at 22:00 and the tick at 22:05 both failed; the outbox then backs off 10 minutes.
+    // `_triggered` and `_triggered_at` (the decision's instant, a Timestamp) appear only once it went out
+    expect(document._trigger_sent_at).toBe('2026-01-17T22:15:00.000Z');
     expect(document._triggered_at).toEqual(new Date('2026-01-17T22:00:00.000Z'));
     await h.close();
   }, 120_000);
