@@ -1,10 +1,8 @@
-import { BigQuery } from '@google-cloud/bigquery';
 import { BigQueryWarehouse } from '../../adapters/bigquery.warehouse.js';
 import type { Settings } from '../../config/env.js';
 
-export function bigQueryWarehouse(settings: Settings): BigQueryWarehouse {
-  return new BigQueryWarehouse(
-    new BigQuery({ projectId: settings.projectId }),
-    settings.config.project.region,
-  );
+/** The BigQuery client is loaded when the warehouse is first built (the first event), not at import. */
+export async function bigQueryWarehouse(settings: Settings): Promise<BigQueryWarehouse> {
+  const { BigQuery } = await import('@google-cloud/bigquery');
+  return new BigQueryWarehouse(new BigQuery({ projectId: settings.projectId }), settings.config.project.region);
 }

@@ -8,16 +8,18 @@ import { pubsubBus } from './pubsub.js';
 /**
  * What every event-driven function builds first, once per instance: settings,
  * the system clock, its logger, Firestore, Pub/Sub, and the alert sink
- * (deduplicated in Firestore; Slack when the webhook secret is mounted).
+ * (deduplicated in Firestore; Slack when the webhook secret is mounted). The
+ * Google clients load here, on the first event, so importing the function
+ * (a cold start) does not pay for them.
  */
-export function coreBackends(functionName: string, settings: Settings = readSettings()) {
-  const bus = pubsubBus(settings);
+export async function coreBackends(functionName: string, settings: Settings = readSettings()) {
+  const [bus, state] = await Promise.all([pubsubBus(settings), firestoreStateStore(settings)]);
   const base = {
     config: settings.config,
     projectId: settings.projectId,
     clock: systemClock,
     logger: createLogger({ function: functionName }),
-    state: firestoreStateStore(settings),
+    state,
     bus,
     topology: bus,
   };
