@@ -172,7 +172,11 @@ function localOnlyExternals(metafile: Metafile): string[] {
  * The chunks a cold start loads (the entry and what it imports statically)
  * and the ones it loads only on a lazy path (reached by a dynamic `import()`).
  */
-export function chunksOf(metafile: Metafile, outDir: string, root: string): { eager: string[]; lazy: string[] } {
+export function chunksOf(
+  metafile: Metafile,
+  outDir: string,
+  root: string,
+): { eager: string[]; lazy: string[] } {
   const outputs = Object.fromEntries(
     Object.entries(metafile.outputs)
       .filter(([file]) => file.endsWith('.js'))

@@ -1,3 +1,4 @@
+import { tablesTouchedBy } from '../../infra/bigquery.js';
 import type { FunctionDescriptor } from '../../shared/probe/function-descriptor.js';
 import { PREDICTION_VOLUME_SQL } from './queries.js';
 
@@ -7,6 +8,8 @@ export const descriptor: FunctionDescriptor = {
   touches: {
     // alert state and pending deliveries
     state: true,
+    // compared with their declarations: a column gone or retyped is red
+    tables: tablesTouchedBy('alertMonitor'),
     queries: [{ name: 'prediction-volume', sql: PREDICTION_VOLUME_SQL, params: { game_date: '2026-01-18' } }],
   },
 };

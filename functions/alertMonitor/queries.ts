@@ -1,4 +1,6 @@
+import type { FreshnessCheckConfig } from '../../shared/domain/freshness.js';
 import { tableName, type Warehouse } from '../../shared/ports/warehouse.port.js';
+import { processedTimeSql } from '../../shared/queries/freshness.js';
 
 const PREDICTIONS = 'nba_predictions.player_prop_predictions';
 
@@ -23,12 +25,13 @@ export async function predictionVolume(warehouse: Warehouse, gameDate: string): 
   };
 }
 
-/** Newest `processed_column` among a table's rows for the date; undefined when it has none. */
+/** The newest processed time (see `processedTimeSql`) among a table's rows for the date; undefined when it has none. */
 export async function newestProcessedAt(
   warehouse: Warehouse,
-  table: string,
-  dateColumn: string,
-  processedColumn: string,
+  check: Pick<
+    FreshnessCheckConfig,
+    'table' | 'date_column' | 'processed_column' | 'processed_fallback_column'
+  >,
   gameDate: string,
 ): Promise<string | undefined> {
   const column = (name: string) => {
@@ -36,8 +39,8 @@ export async function newestProcessedAt(
     return name;
   };
   const [row] = await warehouse.query<{ newest: string | null }>(
-    `SELECT MAX(${column(processedColumn)}) AS newest FROM ${tableName(table)}
-     WHERE ${column(dateColumn)} = CAST(@game_date AS DATE)`,
+    `SELECT MAX(${processedTimeSql(check)}) AS newest FROM ${tableName(check.table)}
+     WHERE ${column(check.date_column)} = CAST(@game_date AS DATE)`,
     { game_date: gameDate },
   );
   return row?.newest ?? undefined;

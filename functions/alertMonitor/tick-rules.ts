@@ -3,23 +3,27 @@ import type { PipelineConfig } from '../../shared/config/schema.js';
 import {
   type AlertVerdict,
   dataStaleness,
-  phaseCompletion,
+  type OpenCondition,
   predictionVolume,
 } from '../../shared/domain/alert-rules.js';
 import { addDays, localTimeOn, resolveGameDate } from '../../shared/domain/calendar.js';
-import { alertHorizonMinutes } from '../../shared/domain/transition-rules.js';
+import { decideTransition } from '../../shared/domain/transition-rules.js';
 import type { Logger } from '../../shared/logging/logger.js';
+import { alertKey } from '../../shared/messages/alert.js';
 import type { AlertSink } from '../../shared/ports/alert-sink.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
-import type { StateDocument, StateStore } from '../../shared/ports/state-store.port.js';
+import type { StateStore } from '../../shared/ports/state-store.port.js';
 import type { Warehouse } from '../../shared/ports/warehouse.port.js';
 import { scheduledGames } from '../../shared/queries/schedule.js';
+import { reportsOf } from '../phaseTransition/date-state.js';
+import { clearEventConditions } from './clear-conditions.js';
 import * as queries from './queries.js';
 import { raiseVerdict } from './raise-verdict.js';
 
-/** A sink that can re-send deliveries a channel refused earlier (the dedup sink). */
-export interface RedeliveringAlertSink extends AlertSink {
+/** The grouped sink: re-sends refused deliveries and takes the grouping decision on the tick. */
+export interface FlushingAlertSink extends AlertSink {
   redeliverPending(): Promise<{ delivered: number; failed: number }>;
+  flush(options?: { remindFrom?: string }): Promise<unknown[]>;
 }
 
 export interface TickRuleDependencies {
@@ -28,7 +32,7 @@ export interface TickRuleDependencies {
   logger: Logger;
   state: StateStore;
   warehouse: Warehouse;
-  alerts: AlertSink | RedeliveringAlertSink;
+  alerts: AlertSink | FlushingAlertSink;
 }
 
 export interface TickOutcome {
@@ -36,25 +40,10 @@ export interface TickOutcome {
   raised: string[];
   cleared: string[];
   redelivered: { delivered: number; failed: number } | undefined;
+  notices: number;
 }
 
-const COMPLETED = new Set(['success', 'partial']);
-
-/** Processors with a completion record in a phase-state document (the incumbent's layout). */
-function completionsIn(document: StateDocument | undefined): { completed: string[]; first?: Date } {
-  if (!document) return { completed: [] };
-  const completed: string[] = [];
-  let first: string | undefined =
-    typeof document._first_completion_at === 'string' ? document._first_completion_at : undefined;
-  for (const [field, value] of Object.entries(document)) {
-    if (field.startsWith('_') || typeof value !== 'object' || value === null) continue;
-    const record = value as { status?: unknown; completed_at?: unknown };
-    if (typeof record.status === 'string' && COMPLETED.has(record.status)) completed.push(field);
-    if (typeof record.completed_at === 'string' && (first === undefined || record.completed_at < first))
-      first = record.completed_at;
-  }
-  return { completed, ...(first ? { first: new Date(first) } : {}) };
-}
+const PHASE_RULES = ['phase_completion_low', 'critical_processor_missing', 'processor_missing'] as const;
 
 /** When a date's predictions must exist: the freshness gate's cutoff for it. */
 export function predictionsDueAt(config: PipelineConfig, gameDate: string): Date {
@@ -63,36 +52,76 @@ export function predictionsDueAt(config: PipelineConfig, gameDate: string): Date
   return localTimeOn(evening, gate.cutoff_local_time, config.project.time_zone);
 }
 
-async function verdictsFor(deps: TickRuleDependencies, gameDate: string, now: Date): Promise<AlertVerdict[]> {
+/**
+ * The phase rules, judged by the same decision phaseTransition takes
+ * (`decideTransition`): its `alerts` are the conditions that hold now; an
+ * open phase condition of the date that is not among them has cleared.
+ */
+async function phaseVerdicts(
+  deps: TickRuleDependencies,
+  gameDate: string,
+  now: Date,
+  open: ReadonlyMap<string, OpenCondition>,
+): Promise<AlertVerdict[]> {
+  const { config } = deps;
+  const verdicts: AlertVerdict[] = [];
+  for (const transition of config.transitions) {
+    const phase = config.phases.find((candidate) => candidate.id === transition.from);
+    if (!phase) continue;
+    const document = (await deps.state.get(`${transition.state_collection}/${gameDate}`)) ?? {};
+    const reports = reportsOf(document, phase);
+    const first =
+      typeof document._first_completion_at === 'string' ? document._first_completion_at : undefined;
+    const decision = decideTransition({
+      transition,
+      gameDate,
+      processors: phase.processors,
+      reports,
+      firstCompletionAt: first,
+      now,
+      hasGames: true,
+      completionBelow: config.alerts.thresholds.phase_completion_below,
+    });
+    const holding = new Set<string>();
+    for (const planned of decision.alerts) {
+      const key = alertKey(planned.rule, planned.subject, gameDate);
+      holding.add(key);
+      verdicts.push({
+        kind: 'raise',
+        key,
+        condition: { ...planned, game_date: gameDate },
+      });
+    }
+    const done = decision.quality.completed;
+    const subjects = [transition.from, ...phase.processors.map((processor) => processor.name)];
+    for (const rule of PHASE_RULES)
+      for (const subject of subjects) {
+        const key = alertKey(rule, subject, gameDate);
+        if (!open.has(key) || holding.has(key)) continue;
+        verdicts.push({
+          kind: 'clear',
+          key,
+          message:
+            rule === 'phase_completion_low'
+              ? `${phase.label} for ${gameDate} is back above its threshold (${done.length} of ${phase.processors.length} processors completed)`
+              : `${subject} completed for ${gameDate}`,
+        });
+      }
+  }
+  return verdicts;
+}
+
+async function verdictsFor(
+  deps: TickRuleDependencies,
+  gameDate: string,
+  now: Date,
+  open: ReadonlyMap<string, OpenCondition>,
+): Promise<AlertVerdict[]> {
   const { config } = deps;
   const schedule = await scheduledGames(deps.warehouse, config, gameDate);
   // A date with no games never alerts (see DESIGN: nothing about it may retry or alert).
   if (schedule.games === 0) return [];
-  const verdicts: AlertVerdict[] = [];
-  for (const transition of config.transitions) {
-    const phase = config.phases.find((candidate) => candidate.id === transition.from);
-    // The same horizon phaseTransition alerts at, so both judge the phase at the same moment.
-    const deadline = alertHorizonMinutes(transition);
-    if (!phase || deadline === undefined) continue;
-    const { completed, first } = completionsIn(
-      await deps.state.get(`${transition.state_collection}/${gameDate}`),
-    );
-    verdicts.push(
-      phaseCompletion({
-        phase: transition.from,
-        phaseLabel: phase.label,
-        gameDate,
-        required: phase.processors
-          .filter((processor) => processor.required)
-          .map((processor) => processor.name),
-        completed,
-        firstCompletionAt: first,
-        deadlineMinutes: deadline,
-        now,
-        threshold: config.alerts.thresholds.phase_completion_below,
-      }),
-    );
-  }
+  const verdicts = await phaseVerdicts(deps, gameDate, now, open);
   const volume = await queries.predictionVolume(deps.warehouse, gameDate);
   verdicts.push(
     predictionVolume({
@@ -107,13 +136,7 @@ async function verdictsFor(deps: TickRuleDependencies, gameDate: string, now: Da
   // Staleness is judged against when predictions ran: without predictions there is nothing to ask.
   if (!volume.newest_created_at) return verdicts;
   for (const check of config.freshness_gate.checks) {
-    const newest = await queries.newestProcessedAt(
-      deps.warehouse,
-      check.table,
-      check.date_column,
-      check.processed_column,
-      gameDate,
-    );
+    const newest = await queries.newestProcessedAt(deps.warehouse, check, gameDate);
     verdicts.push(
       dataStaleness({
         table: check.table,
@@ -127,54 +150,67 @@ async function verdictsFor(deps: TickRuleDependencies, gameDate: string, now: Da
   return verdicts;
 }
 
-/** The rules this monitor evaluates on the tick (the others are raised by the functions that see the event). */
-const TICK_RULES = new Set(['phase_completion_low', 'prediction_volume_low', 'data_stale']);
+/** The rules this monitor judges per date on the tick. */
+const DATE_RULES = new Set<string>([...PHASE_RULES, 'prediction_volume_low', 'data_stale']);
 
-/**
- * Dates before the window that still have an open tick-rule alert. They are
- * re-checked so that a late backfill resolves the alert, but never raised
- * again: a day that has passed does not nag every hour.
- */
-async function lingeringDates(deps: TickRuleDependencies, window: readonly string[]): Promise<string[]> {
-  const open = await deps.state.list(ALERTS_COLLECTION, [{ field: 'status', op: '==', value: 'open' }]);
-  const oldest = addDays(window[0]!, -deps.config.record_count.past_date_max_age_days);
-  const dates = open.flatMap((document) => {
-    const { rule, game_date: gameDate } = document.data as { rule?: string; game_date?: string };
-    return rule && TICK_RULES.has(rule) && gameDate && gameDate < window[0]! && gameDate >= oldest
-      ? [gameDate]
-      : [];
-  });
-  return [...new Set(dates)].sort();
+async function openConditions(deps: TickRuleDependencies): Promise<Map<string, OpenCondition>> {
+  const documents = await deps.state.list(ALERTS_COLLECTION, [{ field: 'status', op: '==', value: 'open' }]);
+  return new Map(
+    documents.map((document) => {
+      const data = document.data as unknown as OpenCondition;
+      return [data.key, data] as const;
+    }),
+  );
 }
 
 /**
- * What the alert monitor does on every `shotclock-tick`: re-send alert
- * deliveries a channel refused, then evaluate the rules that depend on time
- * rather than on an event (phase completion at its deadline, prediction
- * volume once predictions are due, staleness of the inputs predictions ran
- * on) for yesterday, today and tomorrow in the pipeline's time zone, and
- * resolve what a backfill fixed on the few days before.
+ * What the alert monitor does on every `shotclock-tick`:
+ * 1. re-send alert deliveries a channel refused;
+ * 2. judge the date rules (phase completion and missing processors at the
+ *    phase's horizon, prediction volume once predictions are due, staleness
+ *    of the inputs predictions ran on) for yesterday, today and tomorrow in
+ *    the pipeline's time zone: raise what holds, clear what no longer does;
+ *    earlier dates that still have an open condition are only cleared;
+ * 3. clear conditions raised from events once their raiser's own state says
+ *    they are over (`clear-conditions.ts`);
+ * 4. take the grouping decision for every open date: first notices after the
+ *    group wait, reminders after the repeat interval, one resolved notice.
  */
 export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutcome> {
-  const redelivered = 'redeliverPending' in deps.alerts ? await deps.alerts.redeliverPending() : undefined;
+  const flushing = 'flush' in deps.alerts ? deps.alerts : undefined;
+  const redelivered = flushing ? await flushing.redeliverPending() : undefined;
   const now = deps.clock.now();
   const zone = deps.config.project.time_zone;
   const dates = (['YESTERDAY', 'TODAY', 'TOMORROW'] as const).map((day) => resolveGameDate(day, now, zone));
-  const outcome: TickOutcome = { dates, raised: [], cleared: [], redelivered };
-  const handle = async (gameDate: string, clearOnly: boolean) => {
-    for (const verdict of await verdictsFor(deps, gameDate, now)) {
-      if (clearOnly && verdict.kind !== 'clear') continue;
-      const kind = await raiseVerdict(deps, verdict);
-      if (kind === 'raise') outcome.raised.push(verdict.key);
-      if (kind === 'clear') outcome.cleared.push(verdict.key);
-    }
+  const outcome: TickOutcome = { dates, raised: [], cleared: [], redelivered, notices: 0 };
+  const open = await openConditions(deps);
+  const hand = async (verdict: AlertVerdict) => {
+    const kind = await raiseVerdict(deps, verdict);
+    if (kind === 'raise') outcome.raised.push(verdict.key);
+    if (kind === 'clear') outcome.cleared.push(verdict.key);
   };
-  for (const gameDate of dates) await handle(gameDate, false);
-  for (const gameDate of await lingeringDates(deps, dates)) await handle(gameDate, true);
+  for (const gameDate of dates)
+    for (const verdict of await verdictsFor(deps, gameDate, now, open)) await hand(verdict);
+  const lingering = [
+    ...new Set(
+      [...open.values()]
+        .filter(
+          (condition) =>
+            DATE_RULES.has(condition.rule) && condition.game_date && condition.game_date < dates[0]!,
+        )
+        .map((condition) => condition.game_date!),
+    ),
+  ].sort();
+  for (const gameDate of lingering)
+    for (const verdict of await verdictsFor(deps, gameDate, now, open))
+      if (verdict.kind === 'clear') await hand(verdict);
+  for (const verdict of await clearEventConditions(deps, [...open.values()], dates[0]!)) await hand(verdict);
+  if (flushing) outcome.notices = (await flushing.flush({ remindFrom: dates[0]! })).length;
   deps.logger.info('alert rules evaluated', {
     dates,
     raised: outcome.raised.length,
     cleared: outcome.cleared.length,
+    notices: outcome.notices,
   });
   return outcome;
 }

@@ -10,7 +10,9 @@ import type {
 import type { PredictionsTrigger } from '../../shared/messages/predictions-trigger.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
 import type { StateDocument, StateStore, StateTransaction } from '../../shared/ports/state-store.port.js';
-import { enqueue, type OutboxMessage, outboxId } from '../../shared/runtime/outbox.js';
+import type { CoordinatorStartRequest } from '../../shared/messages/service-requests.js';
+import { downstreamActions } from '../../shared/runtime/downstream.js';
+import { enqueue, outboxId } from '../../shared/runtime/outbox.js';
 import type { GateEvaluation } from './evaluate-gate.js';
 
 /**
@@ -29,19 +31,22 @@ import type { GateEvaluation } from './evaluate-gate.js';
  * | `cutoff_at` | when re-checking a BLOCKED date stops (22:00 ET the evening before the games) |
  * | `correlation_id` | carried into the predictions trigger: the upstream one from the wake message when there is one |
  * | `history[]` | the last 100 evaluations, oldest first: `at`, `source`, `status`, `reasons` (after opening, later evaluations are only recorded here) |
- * | `opened` | latched once: `{ status, at, source, outbox_id }` of the decision that queued the predictions trigger |
- * | `_triggered`, `_triggered_at` | set by the outbox only once the trigger was published, with the publish time |
+ * | `opened` | latched once: `{ status, at, source, outbox_id }` of the decision that queued the start of predictions |
+ * | `_triggered`, `_triggered_at` | set by the outbox only once every predictions action went out (the coordinator's `/start` accepted, the trigger published), with the time |
  * | `override` | `{ recorded_by, reason, recorded_at, overridden_status, overridden_reasons }` when a person opened the date |
  * | `cutoff_alert` | `{ raised_at, reasons }` once the still-blocked-at-cutoff alert went out |
  */
 export const GATE_COLLECTION = 'freshness_gate';
+/** The outbox entries the gate queues, and alone drives. */
+export const GATE_OUTBOX_OWNER = 'freshnessGate';
 const HISTORY_LIMIT = 100;
 const TRIGGERED_BY = 'shotclock-freshness-gate';
+/** `trigger_source` in the trigger message and in the coordinator's `/start` body */
+const TRIGGER_SOURCE = 'freshness_gate';
 
 export const gatePath = (gameDate: string) => `${GATE_COLLECTION}/${gameDate}`;
 export const triggerOutboxId = (gameDate: string) =>
   outboxId(GATE_COLLECTION, gameDate, 'predictions_trigger');
-export const isGateOutboxId = (id: string) => id.startsWith(`${GATE_COLLECTION}__`);
 
 export interface HistoryEntry {
   at: string;
@@ -136,7 +141,7 @@ function predictionsTrigger(document: GateDocument, now: string): PredictionsTri
     gate_decision: document.status as 'OPEN' | 'DEGRADED',
     reasons: document.reasons,
     correlation_id: document.correlation_id,
-    trigger_source: 'freshness_gate',
+    trigger_source: TRIGGER_SOURCE,
     triggered_by: TRIGGERED_BY,
     timestamp: now,
     ...(document.override ? { override: document.override } : {}),
@@ -146,8 +151,10 @@ function predictionsTrigger(document: GateDocument, now: string): PredictionsTri
 /**
  * Queues what a decision must publish, in the decision's transaction: the
  * decision itself when the status changed, and, the first time the date
- * opens, the predictions trigger (deterministic outbox id, latched by
- * `opened`, so a redelivered event cannot queue a second one).
+ * opens, the start of predictions: `config.downstream.predictions`, by default
+ * a POST to the coordinator's `/start` with the incumbent's body and the
+ * `nba-predictions-trigger` message beside it (deterministic outbox id,
+ * latched by `opened`, so a redelivered event cannot queue a second one).
  */
 function queueMessages(
   deps: GateStateDependencies,
@@ -161,31 +168,51 @@ function queueMessages(
   const now = deps.clock.now().toISOString();
   if (openNow) {
     const id = document.opened!.outbox_id;
-    const message: OutboxMessage = {
-      topic: deps.config.freshness_gate.output_topic,
-      data: predictionsTrigger(document, now),
-      attributes: {
-        game_date: document.game_date,
-        gate_decision: document.status,
-        correlation_id: document.correlation_id,
-      },
+    const start: CoordinatorStartRequest = {
+      game_date: document.game_date,
+      correlation_id: document.correlation_id,
+      trigger_source: TRIGGER_SOURCE,
     };
-    enqueue(tx, deps.clock, id, [message], {
-      path: gatePath(document.game_date),
-      fields: { _triggered: true },
-      sent_at_field: '_triggered_at',
+    enqueue(tx, deps.clock, {
+      id,
+      owner: GATE_OUTBOX_OWNER,
+      actions: downstreamActions(deps.config, deps.config.downstream.predictions, {
+        body: start,
+        message: {
+          topic: deps.config.freshness_gate.output_topic,
+          data: predictionsTrigger(document, now),
+          attributes: {
+            game_date: document.game_date,
+            gate_decision: document.status,
+            correlation_id: document.correlation_id,
+          },
+        },
+      }),
+      on_sent: {
+        path: gatePath(document.game_date),
+        fields: { _triggered: true },
+        sent_at_field: '_triggered_at',
+      },
+      game_date: document.game_date,
+      // Predictions that never start are the incident this gate exists for.
+      alert_severity: 'CRITICAL',
     });
     ids.push(id);
   }
   if (previous !== document.status) {
     const id = outboxId(GATE_COLLECTION, document.game_date, 'decision', String(document.evaluation_count));
-    enqueue(tx, deps.clock, id, [
-      {
-        topic: deps.config.topics.gate_decisions,
-        data: decisionMessage(document, previous, source),
-        attributes: { game_date: document.game_date, status: document.status },
-      },
-    ]);
+    enqueue(tx, deps.clock, {
+      id,
+      owner: GATE_OUTBOX_OWNER,
+      actions: [
+        {
+          topic: deps.config.topics.gate_decisions,
+          data: decisionMessage(document, previous, source),
+          attributes: { game_date: document.game_date, status: document.status },
+        },
+      ],
+      game_date: document.game_date,
+    });
     ids.push(id);
   }
   return ids;

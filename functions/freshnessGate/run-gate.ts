@@ -8,12 +8,12 @@ import { PermanentError } from '../../shared/runtime/errors.js';
 import { resolveGameDate } from '../../shared/domain/calendar.js';
 import { blockedDateStep, type FreshnessCheckConfig } from '../../shared/domain/freshness.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
-import { drive, OUTBOX } from '../../shared/runtime/outbox.js';
+import { drive, drivePending } from '../../shared/runtime/outbox.js';
 import { evaluateGate, type GateEvaluation } from './evaluate-gate.js';
 import {
   blockedDates,
+  GATE_OUTBOX_OWNER,
   type GateDocument,
-  isGateOutboxId,
   markCutoffAlerted,
   type OverrideOutcome,
   type RecordedGate,
@@ -24,7 +24,7 @@ import {
 
 export type GateDependencies = Pick<
   Backends,
-  'config' | 'clock' | 'logger' | 'state' | 'bus' | 'warehouse' | 'alerts'
+  'config' | 'clock' | 'logger' | 'state' | 'bus' | 'warehouse' | 'alerts' | 'http'
 >;
 
 /** Scheduler jobs (ids in `config.schedules`) the gate answers to. */
@@ -33,7 +33,7 @@ export const PERIODIC_TICK_JOB = 'shotclock-tick';
 
 const ALERT_SUBJECT = 'freshness_gate';
 
-/** Publishes what a decision queued; a failed publish stays pending and the next tick re-drives it. */
+/** Sends what a decision queued; what does not go out stays pending and the next tick re-drives it. */
 async function publishQueued(deps: GateDependencies, logger: Logger, ids: string[]): Promise<void> {
   for (const id of ids) await drive({ ...deps, logger }, id);
 }
@@ -97,10 +97,9 @@ export async function handleTick(deps: GateDependencies, logger: Logger, tick: S
   logger.debug(`tick ${tick.job} is not for the freshness gate`);
 }
 
-/** Gate messages whose publish failed earlier. */
+/** The gate's own actions that did not go out earlier (due by their backoff). */
 async function redrivePending(deps: GateDependencies, logger: Logger): Promise<void> {
-  const pending = await deps.state.list(OUTBOX, [{ field: 'state', op: '==', value: 'pending' }]);
-  await publishQueued(deps, logger, pending.map((entry) => entry.id).filter(isGateOutboxId));
+  await drivePending({ ...deps, logger }, GATE_OUTBOX_OWNER);
 }
 
 async function recheckBlocked(deps: GateDependencies, logger: Logger): Promise<void> {

@@ -1,6 +1,13 @@
+import { tablesTouchedBy } from '../../infra/bigquery.js';
 import { DEFAULT_PIPELINE } from '../../shared/config/default-pipeline.js';
 import type { FunctionDescriptor } from '../../shared/probe/function-descriptor.js';
-import { BASELINE_QUERY, gradingQuery, saveGradingStatement } from '../../shared/queries/grading.js';
+import {
+  BASELINE_QUERY,
+  baselineParameters,
+  gradingQuery,
+  saveGradingParameters,
+  saveGradingStatement,
+} from '../../shared/queries/grading.js';
 
 const queryConfig = {
   schedule_table: DEFAULT_PIPELINE.schedule_table,
@@ -16,14 +23,21 @@ export const descriptor: FunctionDescriptor = {
   ],
   touches: {
     topics: [DEFAULT_PIPELINE.topics.alerts, DEFAULT_PIPELINE.topics.dead_letter],
+    // compared with their declarations: a column gone or retyped is red
+    tables: tablesTouchedBy('liveGradingExport'),
     queries: [
       { name: 'grading', sql: gradingQuery(queryConfig), params: range },
       {
         name: 'save-grading',
         sql: saveGradingStatement(queryConfig),
-        params: { ...range, graded_at: '2026-01-19T12:30:00.000Z' },
+        params: saveGradingParameters(
+          queryConfig,
+          '2026-01-18',
+          '2026-01-18',
+          new Date('2026-01-19T12:30:00Z'),
+        ),
       },
-      { name: 'baseline', sql: BASELINE_QUERY, params: { from_date: '2026-01-04', to_date: '2026-01-17' } },
+      { name: 'baseline', sql: BASELINE_QUERY, params: baselineParameters('2026-01-04', '2026-01-17') },
     ],
     buckets: [DEFAULT_PIPELINE.grading.bucket],
   },

@@ -36,7 +36,7 @@ export function exportPath(prefix: string, name: string): string {
 
 /**
  * One grading run for a date: grade in the warehouse (one query), write the
- * resolved rows to `prediction_accuracy` (one MERGE), judge every system
+ * resolved rows to shotclock's own `graded_predictions` (one MERGE), judge every system
  * against its trailing baseline, publish `{date}.json` and `latest.json`,
  * and raise the alerts the verdicts call for.
  */

@@ -6,6 +6,9 @@ import type { StateDocument, StateTransaction } from '../../shared/ports/state-s
 import { scheduledGames } from '../../shared/queries/schedule.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
 import { drive, enqueue, outboxId } from '../../shared/runtime/outbox.js';
+
+/** The outbox entries this function queues, and alone drives. */
+export const OUTBOX_OWNER = 'phaseTransition';
 import {
   changedFields,
   claimedAlerts,
@@ -19,7 +22,7 @@ import {
   reportsOf,
   statePath,
 } from './date-state.js';
-import type { KeyedQueue } from './keyed-queue.js';
+import type { KeyedQueue } from '../../shared/runtime/keyed-queue.js';
 import { triggerMessages } from './trigger-messages.js';
 
 export type PhaseTransitionDependencies = Pick<
@@ -214,10 +217,12 @@ async function decideInTransaction(
     if (decision.kind === 'fire') {
       toDrive = outboxId(transition.id, gameDate);
       nowLatched.outbox_id = toDrive;
-      enqueue(tx, clock, toDrive, triggerMessages(config, transition, gameDate, decision, merged, now), {
-        path,
-        fields: { _triggered: true },
-        sent_at_field: '_triggered_at',
+      enqueue(tx, clock, {
+        id: toDrive,
+        owner: OUTBOX_OWNER,
+        actions: triggerMessages(config, transition, gameDate, decision, merged, now),
+        on_sent: { path, fields: { _triggered: true }, sent_at_field: '_triggered_at' },
+        game_date: gameDate,
       });
       fields._trigger_reason = reason;
     }

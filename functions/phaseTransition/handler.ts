@@ -6,7 +6,7 @@ import { PermanentError } from '../../shared/runtime/errors.js';
 import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import type { PhaseTransitionDependencies } from './evaluate-date.js';
 import { descriptor } from './descriptor.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { KeyedQueue } from '../../shared/runtime/keyed-queue.js';
 import { recordCompletion, transitionsFedBy } from './record-completion.js';
 import { runTick } from './run-tick.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from '../../shared/logging/logger.js';
 import type { SchedulerTick } from '../../shared/messages/tick.js';
 import { GameDate } from '../../shared/messages/primitives.js';
 import { drivePending } from '../../shared/runtime/outbox.js';
-import { evaluateDate, type PhaseTransitionDependencies } from './evaluate-date.js';
+import { evaluateDate, OUTBOX_OWNER, type PhaseTransitionDependencies } from './evaluate-date.js';
 
 /** The scheduler job that drives transitions (every 5 minutes); other jobs on the tick topic are not ours. */
 export const TRANSITION_TICK_JOB = 'shotclock-tick';
@@ -11,8 +11,8 @@ export const TRANSITION_TICK_JOB = 'shotclock-tick';
 export const MAX_DATES_PER_TICK = 200;
 
 /**
- * Everything time-based: re-drives outbox entries whose publish failed or
- * never ran, then re-evaluates every date still open (grace periods, tiers,
+ * Everything time-based: re-drives this function's own outbox entries whose
+ * publish failed or never ran (other functions drive theirs), then re-evaluates every date still open (grace periods, tiers,
  * deadlines, alerts, and dates that look complete but never triggered).
  * A failure on one date does not stop the others; the tick is thrown back for
  * redelivery only when something failed.
@@ -23,7 +23,7 @@ export async function runTick(deps: PhaseTransitionDependencies, tick: Scheduler
     return;
   }
   const failures: unknown[] = [];
-  const redriven = await drivePending({ ...deps, logger }).catch((error: unknown) => {
+  const redriven = await drivePending({ ...deps, logger }, OUTBOX_OWNER).catch((error: unknown) => {
     failures.push(error);
     return 0;
   });

@@ -5,7 +5,7 @@ import type { Backends } from '../../shared/runtime/dependencies.js';
 /** What `recordCountCheck` runs on; `random` drives the retry jitter (Math.random in production). */
 export type RecordCountCheckDeps = Pick<
   Backends,
-  'config' | 'projectId' | 'clock' | 'logger' | 'state' | 'bus' | 'warehouse' | 'alerts'
+  'config' | 'projectId' | 'clock' | 'logger' | 'state' | 'bus' | 'warehouse' | 'alerts' | 'http'
 > & { random?: RandomSource };
 
 export type CheckedProcessor = Processor & {

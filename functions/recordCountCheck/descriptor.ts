@@ -1,3 +1,4 @@
+import { tablesTouchedBy } from '../../infra/bigquery.js';
 import { DEFAULT_PIPELINE } from '../../shared/config/default-pipeline.js';
 import type { FunctionDescriptor } from '../../shared/probe/function-descriptor.js';
 import { countRowsSql } from './warehouse-counts.js';
@@ -13,6 +14,8 @@ export const descriptor: FunctionDescriptor = {
       DEFAULT_PIPELINE.topics.alerts,
       DEFAULT_PIPELINE.topics.dead_letter,
     ],
+    // compared with their declarations: a column gone or retyped is red
+    tables: tablesTouchedBy('recordCountCheck'),
     queries: [
       {
         name: 'record-count',

@@ -2,7 +2,9 @@ import { alertKey } from '../../shared/messages/alert.js';
 import { breakerOnTick, decideOnDue, type RecordCountCheck } from '../../shared/domain/record-count.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { RerunRequest } from '../../shared/messages/rerun-request.js';
-import { drive, enqueue, OUTBOX, outboxId } from '../../shared/runtime/outbox.js';
+import type { ProcessDateRangeRequest } from '../../shared/messages/service-requests.js';
+import { downstreamActions } from '../../shared/runtime/downstream.js';
+import { drive, drivePending, enqueue, outboxId } from '../../shared/runtime/outbox.js';
 import { resolveQuietly } from './check-completion.js';
 import { findProcessor, isChecked, type RecordCountCheckDeps } from './dependencies.js';
 import {
@@ -10,7 +12,7 @@ import {
   CHECKS,
   checkPath,
   latchAlert,
-  OUTBOX_PREFIX,
+  OUTBOX_OWNER,
   PROCESSORS,
   processorPath,
   raiseLatchedAlerts,
@@ -30,8 +32,9 @@ export interface TickReport {
 
 /**
  * One scheduler tick: for every pending series that is due, count the table
- * again and request the next re-run (through the outbox), cancel, or give up;
- * then re-drive re-run requests whose publish failed, close breakers that
+ * again and request the next re-run (through the outbox: the analytics
+ * service's `/process-date-range`, and the re-run message), cancel, or give up;
+ * then re-drive re-run requests that did not go out, close breakers that
  * have calmed down, and raise alerts that did not reach the sink.
  */
 export async function sendDueRetries(deps: RecordCountCheckDeps, logger: Logger): Promise<TickReport> {
@@ -133,12 +136,12 @@ async function handleDue(
       retry.started_at.replace(/[^0-9]/g, ''),
       `attempt${decision.attempt}`,
     );
-    enqueue(
-      tx,
-      deps.clock,
+    enqueue(tx, deps.clock, {
       id,
-      [
-        {
+      owner: OUTBOX_OWNER,
+      actions: downstreamActions(deps.config, deps.config.downstream.phase3_rerun, {
+        body: processDateRange(stored.game_date, processor.class_name ?? classNameOf(processor.name)),
+        message: {
           topic: deps.config.record_count.rerun_topic,
           data: request,
           attributes: {
@@ -147,9 +150,10 @@ async function handleDue(
             attempt: String(decision.attempt),
           },
         },
-      ],
-      { path, fields: { published: { [String(decision.attempt)]: true } } },
-    );
+      }),
+      on_sent: { path, fields: { published: { [String(decision.attempt)]: true } } },
+      game_date: stored.game_date,
+    });
     return { ...decision, outboxId: id };
   });
   switch (decided.kind) {
@@ -188,9 +192,27 @@ async function handleDue(
 
 /** Only this function's entries: other functions drive theirs on their own ticks. */
 async function driveOwnOutbox(deps: RecordCountCheckDeps, logger: Logger): Promise<void> {
-  const pending = await deps.state.list(OUTBOX, [{ field: 'state', op: '==', value: 'pending' }]);
-  for (const entry of pending)
-    if (entry.id.startsWith(OUTBOX_PREFIX)) await drive({ ...deps, logger }, entry.id);
+  await drivePending({ ...deps, logger }, OUTBOX_OWNER);
+}
+
+/**
+ * The analytics service's re-run of one processor for one date, as its
+ * `/process-date-range` reads it: a normal run (dependency checks on) whose
+ * completion is published, so the transition and this checker see the result.
+ */
+function processDateRange(gameDate: string, className: string): ProcessDateRangeRequest {
+  return {
+    start_date: gameDate,
+    end_date: gameDate,
+    processors: [className],
+    backfill_mode: false,
+    skip_downstream_trigger: false,
+  };
+}
+
+/** The incumbent names its Phase 3 classes after the table: `player_game_summary` -> `PlayerGameSummaryProcessor`. */
+function classNameOf(processor: string): string {
+  return `${processor.replace(/(^|_)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase())}Processor`;
 }
 
 async function closeCalmBreakers(deps: RecordCountCheckDeps, logger: Logger): Promise<void> {

@@ -14,7 +14,8 @@
  *                   max_attempts, attempts_sent, next_action: 'rerun' | 'final_check' | null,
  *                   next_due_at, requests: [{ attempt, requested_at, observed, expected }],
  *                   ended_at, end_reason }
- *   published     { [attempt]: true } once that re-run request is on the topic (set by the outbox)
+ *   published     { [attempt]: true } once that re-run went out: the analytics service accepted it and
+ *                 the request is on the topic (set by the outbox)
  *   alerts        { [rule]: { alert, raised_at } }: alerts decided here, latched with the decision
  *   alert_pending true while some latched alert has not reached the sink yet (the tick re-raises)
  *   updated_at
@@ -31,7 +32,8 @@
  *   rows, games, recorded_at },
  *   the latest count per date, read back for the `baseline` rule.
  *
- * Re-run requests go through `shotclock_outbox/record_count__{processor}__{game_date}__{series}__{attempt}`.
+ * Re-runs go through `shotclock_outbox/record_count__{processor}__{game_date}__{series}__{attempt}`
+ * (owner `recordCountCheck`).
  */
 import { type Alert, alertKey } from '../../shared/messages/alert.js';
 import type { AlertIntent, RecordCountCheck, RetryBreaker } from '../../shared/domain/record-count.js';
@@ -46,7 +48,8 @@ export const CHECKS = 'record_count_checks';
 export const PROCESSORS = 'record_count_processors';
 export const TABLES = 'record_count_tables';
 export const HISTORY = 'record_count_history';
-export const OUTBOX_PREFIX = 'record_count__';
+/** The outbox entries this function queues, and alone drives. */
+export const OUTBOX_OWNER = 'recordCountCheck';
 
 export const checkPath = (processor: string, gameDate: string) => `${CHECKS}/${processor}__${gameDate}`;
 export const processorPath = (processor: string) => `${PROCESSORS}/${processor}`;

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { DaySnapshot, SuccessRate } from './read-status.js';
+import type { DaySnapshot, OpenAlertView, SuccessRate } from './read-status.js';
 
 /**
  * The page's charts as Vega-Lite specs, rendered to SVG on the server (no
@@ -34,76 +34,129 @@ function wallClock(at: string, timeZone: string): string {
   return local.isValid ? `${local.toFormat("yyyy-MM-dd'T'HH:mm:ss")}Z` : at;
 }
 
-/** When each processor completed, and when each transition fired, on one time axis. */
-export function timelineSpec(day: DaySnapshot, timeZone: string): TopLevelSpec | undefined {
-  const completions = day.transitions.flatMap((transition) =>
-    transition.processors.flatMap((processor) =>
-      processor.completed_at
-        ? [
-            {
-              processor: processor.processor,
-              phase: transition.label,
-              at: wallClock(processor.completed_at, timeZone),
-              status: processor.status ?? 'unknown',
-            },
-          ]
-        : [],
-    ),
-  );
-  const firings = day.transitions
-    .filter((transition) => transition.triggered_at)
-    .map((transition, index) => ({ transition, offset: 2 + index * 13 }))
-    .flatMap(({ transition, offset }) =>
-      transition.triggered_at
-        ? [
-            {
-              at: wallClock(transition.triggered_at, timeZone),
-              offset,
-              label: `${transition.from}→${transition.to}${transition.degraded ? ' degraded' : ''} (${transition.fired_by ?? transition.mode ?? 'fired'})`,
-            },
-          ]
-        : [],
-    );
-  if (completions.length === 0 && firings.length === 0) return undefined;
-  const order = day.transitions.flatMap((transition) => transition.processors.map((p) => p.processor));
-  const time = {
-    field: 'at',
-    type: 'temporal',
-    title: `time (${timeZone})`,
-    scale: { type: 'utc' },
-  } as const;
+/** Lanes below the processors, for what is not one processor's completion. */
+const GATE_LANE = 'freshness gate';
+const TRIGGER_LANE = 'transitions fired';
+const ALERT_LANE = 'alerts raised';
+
+/** What the day's timeline marks, in the legend's order. */
+export const TIMELINE_KINDS = ['completion', 're-run', 'gate', 'trigger', 'alert'] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export interface TimelineMark {
+  kind: TimelineKind;
+  /** the row: a processor, or one of the lanes */
+  lane: string;
+  at: string;
+  /** what the mark means, in words (the SVG's aria-label, the tooltip) */
+  description: string;
+}
+
+/**
+ * The story of the day as marks on one time axis: processor completions,
+ * re-runs requested (on the processor's row), freshness-gate decisions,
+ * transitions firing, and alerts raised for the date.
+ */
+export function timelineMarks(day: DaySnapshot, alerts: readonly OpenAlertView[] = []): TimelineMark[] {
+  const marks: TimelineMark[] = [];
+  for (const transition of day.transitions)
+    for (const processor of transition.processors)
+      if (processor.completed_at)
+        marks.push({
+          kind: 'completion',
+          lane: processor.processor,
+          at: processor.completed_at,
+          description: `completion: ${processor.processor} ${processor.status ?? ''}`.trim(),
+        });
+  for (const retry of day.retries)
+    for (const request of retry.requests)
+      marks.push({
+        kind: 're-run',
+        lane: retry.processor,
+        at: request.at,
+        description: `re-run: ${retry.processor} attempt ${request.attempt ?? '?'} (${request.observed ?? '?'} of ${request.expected ?? '?'} rows)`,
+      });
+  for (const entry of day.gate?.history ?? [])
+    marks.push({
+      kind: 'gate',
+      lane: GATE_LANE,
+      at: entry.at,
+      description: `gate: ${entry.status}${entry.source ? ` (${entry.source})` : ''}`,
+    });
+  for (const transition of day.transitions)
+    if (transition.triggered_at)
+      marks.push({
+        kind: 'trigger',
+        lane: TRIGGER_LANE,
+        at: transition.triggered_at,
+        description: `trigger: ${transition.from}→${transition.to}${transition.degraded ? ' degraded' : ''} (${transition.fired_by ?? transition.mode ?? 'fired'})`,
+      });
+  for (const alert of alerts)
+    if (alert.game_date === day.date && alert.first_raised_at)
+      marks.push({
+        kind: 'alert',
+        lane: ALERT_LANE,
+        at: alert.first_raised_at,
+        description: `alert: ${alert.severity} ${alert.rule} ${alert.subject}`.trim(),
+      });
+  return marks.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** The marks on one time axis; the chart scales to the page's width (no sideways scrolling). */
+export function timelineSpec(
+  day: DaySnapshot,
+  timeZone: string,
+  alerts: readonly OpenAlertView[] = [],
+): TopLevelSpec | undefined {
+  const marks = timelineMarks(day, alerts);
+  if (marks.length === 0) return undefined;
+  const processors = day.transitions.flatMap((transition) => transition.processors.map((p) => p.processor));
+  const lanes = [...processors, GATE_LANE, TRIGGER_LANE, ALERT_LANE];
+  const values = marks.map((mark) => ({ ...mark, at: wallClock(mark.at, timeZone) }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width: 720,
-    height: Math.max(120, order.length * 18),
+    width: 640,
+    height: { step: 18 },
     config: CHART_CONFIG,
-    layer: [
-      {
-        data: { values: completions },
-        mark: { type: 'point', filled: true, size: 90 },
-        encoding: {
-          x: { ...time, axis: { format: '%a %H:%M', labelAngle: 0, tickCount: 8 } },
-          y: { field: 'processor', type: 'nominal', sort: order, title: null, axis: { labelLimit: 260 } },
-          color: { field: 'phase', type: 'nominal', title: 'phase' },
-          shape: { field: 'status', type: 'nominal', title: 'status' },
+    data: { values },
+    mark: { type: 'point', filled: true, size: 90, opacity: 0.85 },
+    encoding: {
+      x: {
+        field: 'at',
+        type: 'temporal',
+        title: `time (${timeZone})`,
+        scale: { type: 'utc' },
+        axis: { format: '%a %H:%M', labelAngle: 0, tickCount: 6 },
+      },
+      y: {
+        field: 'lane',
+        type: 'nominal',
+        sort: lanes,
+        scale: { domain: lanes },
+        title: null,
+        axis: { labelLimit: 220 },
+      },
+      color: {
+        field: 'kind',
+        type: 'nominal',
+        title: null,
+        scale: {
+          domain: [...TIMELINE_KINDS],
+          range: ['#2563eb', '#f59e0b', '#7c3aed', '#111827', '#dc2626'],
         },
       },
-      {
-        data: { values: firings },
-        mark: { type: 'rule', strokeDash: [4, 3], color: '#111827' },
-        encoding: { x: time },
-      },
-      {
-        data: { values: firings },
-        mark: { type: 'text', align: 'right', dx: -4, baseline: 'top', fontSize: 10, color: '#111827' },
-        // Staggered, so labels of transitions that fired close together do not overlap.
-        encoding: {
-          x: time,
-          y: { field: 'offset', type: 'quantitative', scale: null, axis: null },
-          text: { field: 'label' },
+      shape: {
+        field: 'kind',
+        type: 'nominal',
+        title: null,
+        scale: {
+          domain: [...TIMELINE_KINDS],
+          range: ['circle', 'triangle-up', 'diamond', 'square', 'cross'],
         },
       },
-    ],
+      description: { field: 'description' },
+      tooltip: [{ field: 'description', type: 'nominal' }],
+    },
   } as TopLevelSpec;
 }
 
@@ -113,7 +166,7 @@ export function successRateSpec(rates: readonly SuccessRate[]): TopLevelSpec | u
   if (values.length === 0) return undefined;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width: 720,
+    width: 560,
     height: { step: 16 },
     config: CHART_CONFIG,
     data: {

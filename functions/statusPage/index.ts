@@ -1,6 +1,6 @@
 import * as functions from '@google-cloud/functions-framework';
 import { systemClock } from '../../shared/adapters/clocks.js';
-import { readSettings } from '../../shared/config/env.js';
+import { runtimeSettings } from '../../shared/runtime/settings.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { firestoreStateStore } from '../../shared/runtime/backends/firestore.js';
 import { objectStore } from '../../shared/runtime/backends/storage.js';
@@ -10,7 +10,7 @@ import { descriptor } from './descriptor.js';
 import { FUNCTION_NAME, makeStatusPageHttp, type StatusPageDependencies } from './handler.js';
 
 const dependencies = lazily(async (): Promise<StatusPageDependencies> => {
-  const settings = readSettings();
+  const settings = runtimeSettings();
   return {
     config: settings.config,
     clock: systemClock,

@@ -48,7 +48,7 @@ function alertsSection(snapshot: StatusSnapshot): string {
   ${badge(alert.severity, 'severity')} <code>${escapeHtml(alert.rule)}</code>
   <span class="subject">${escapeHtml(alert.subject)}${alert.game_date ? ` · ${escapeHtml(alert.game_date)}` : ''}</span>
   <p>${escapeHtml(alert.message)}</p>
-  <p class="meta">raised ${alert.raise_count}× since ${localTime(alert.first_raised_at, snapshot.time_zone)}, last ${localTime(alert.last_raised_at, snapshot.time_zone)}</p>
+  <p class="meta">open since ${localTime(alert.first_raised_at, snapshot.time_zone)}, ${alert.notice_count === 1 ? '1 notice sent' : `${alert.notice_count} notices sent`}, last checked ${localTime(alert.last_raised_at, snapshot.time_zone)}</p>
 </li>`,
     )
     .join('\n');
@@ -92,22 +92,41 @@ function transitionSummary(transition: TransitionTimeline, zone: string): string
   return `${badge('WAITING')} not fired (rule <code>${escapeHtml(transition.rule)}</code>)`;
 }
 
-async function timelineSection(day: DaySnapshot, zone: string): Promise<string> {
+/** The re-runs requested for a processor on the day, with the rows seen when each was asked for. */
+function rerunsOf(day: DaySnapshot, processor: string, zone: string): string {
+  const requests = day.retries.find((retry) => retry.processor === processor)?.requests ?? [];
+  if (requests.length === 0) return '–';
+  return requests
+    .map(
+      (request) =>
+        `<span class="rerun">${localTime(request.at, zone)} <span class="meta">(${request.observed ?? '?'} rows)</span></span>`,
+    )
+    .join(', ');
+}
+
+async function timelineSection(
+  day: DaySnapshot,
+  zone: string,
+  alerts: StatusSnapshot['open_alerts'],
+): Promise<string> {
   const rows = day.transitions
     .map((transition) => {
       const header = `<tr class="transition-row" data-transition="${escapeHtml(transition.transition)}"><th colspan="5">${escapeHtml(transition.label)} → ${escapeHtml(transition.to)} <span class="completion">${transition.completed}/${transition.required} required complete</span><div class="fired">${transitionSummary(transition, zone)}</div></th></tr>`;
       const processors = transition.processors
         .map(
           (processor) =>
-            `<tr class="timeline-row" data-processor="${escapeHtml(processor.processor)}"><td>${escapeHtml(processor.processor)}${processor.critical ? ' <span class="tag critical">critical</span>' : ''}${processor.required ? '' : ' <span class="tag">optional</span>'}</td><td>${badge(processor.status ?? 'missing')}</td><td>${localTime(processor.completed_at, zone)}</td><td class="num">${processor.record_count ?? '–'}</td></tr>`,
+            `<tr class="timeline-row" data-processor="${escapeHtml(processor.processor)}"><td>${escapeHtml(processor.processor)}${processor.critical ? ' <span class="tag critical">critical</span>' : ''}${processor.required ? '' : ' <span class="tag">optional</span>'}</td><td>${badge(processor.status ?? 'missing')}</td><td>${localTime(processor.completed_at, zone)}</td><td>${rerunsOf(day, processor.processor, zone)}</td><td class="num">${processor.record_count ?? '–'}</td></tr>`,
         )
         .join('\n');
-      return header + processors;
+      const unknown = transition.unknown_processors.length
+        ? `<tr class="unknown-processors"><td colspan="5">Reported but not in the config: ${transition.unknown_processors.map((name) => `<code>${escapeHtml(name)}</code>`).join(', ')}</td></tr>`
+        : '';
+      return header + processors + unknown;
     })
     .join('\n');
   return `<section id="timeline-section"><h2>Phase timeline</h2>
-${await chart('timeline', timelineSpec(day, zone), 'Dots: processor completions. Dashed lines: transitions firing.')}
-<table id="timeline"><thead><tr><th>processor</th><th>status</th><th>completed (${escapeHtml(zone)})</th><th>records</th></tr></thead><tbody>
+${await chart('timeline', timelineSpec(day, zone, alerts), 'The day on one axis: processor completions (circles), re-runs requested (triangles, on the processor’s row), freshness-gate decisions (diamonds), transitions firing (squares), alerts raised (crosses).')}
+<table id="timeline"><thead><tr><th>processor</th><th>status</th><th>first completed (${escapeHtml(zone)})</th><th>re-runs requested</th><th>rows (latest)</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
 }
@@ -214,7 +233,8 @@ thead th{font-size:12px;color:var(--muted);font-weight:600}.num{text-align:right
 #open-alerts{list-style:none;padding:0;margin:0}#open-alerts li{border-left:4px solid #dc2626;padding:6px 10px;margin:6px 0;background:#fff7f7}
 #open-alerts li.alert-critical{border-color:#7f1d1d}#open-alerts li.alert-warning{border-color:#f59e0b;background:#fffbeb}#open-alerts p{margin:3px 0}
 .meta{color:var(--muted);font-size:12px}.no-data{color:var(--muted);font-style:italic}.all-clear{color:#166534}
-figure.chart{margin:4px 0;overflow-x:auto}figcaption{font-size:12px;color:var(--muted)}
+figure.chart{margin:4px 0}figure.chart svg{max-width:100%;height:auto}
+td,th,li,p,code,header{overflow-wrap:anywhere}figcaption{font-size:12px;color:var(--muted)}
 .count{background:#111827;color:#fff;border-radius:10px;padding:0 8px;font-size:12px}
 .problems{background:#fff7ed;border-color:#fed7aa}
 `;
@@ -233,7 +253,7 @@ export async function renderStatusHtml(snapshot: StatusSnapshot, options: Render
   const sections = [
     alertsSection(snapshot),
     problems,
-    await timelineSection(day, zone),
+    await timelineSection(day, zone, snapshot.open_alerts),
     gateSection(day, zone),
     retriesSection(day, zone),
     await gradingSection(day, options.gradingFloor, zone),

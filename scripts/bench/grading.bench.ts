@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
 import { loadPipelineConfig } from '../../shared/config/load.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
+import { GRADED_PREDICTIONS_TABLE } from '../../shared/config/tables.js';
 import { addDays } from '../../shared/domain/calendar.js';
 import {
   type GradedPrediction,
@@ -16,7 +17,7 @@ import type { Warehouse, WarehouseRow } from '../../shared/ports/warehouse.port.
 import {
   gradePredictions,
   PLAYER_GAME_SUMMARY_TABLE,
-  PREDICTION_ACCURACY_TABLE,
+  LIVE_GRADER,
   PREDICTIONS_TABLE,
   saveGrading,
 } from '../../shared/queries/grading.js';
@@ -173,7 +174,7 @@ function isNewerPrediction(candidate: Row, current: Row): boolean {
 /** Row-by-row write: delete the range, then one insert per graded row. */
 async function saveRowByRow(warehouse: Warehouse, rows: GradedPrediction[], from: string, to: string) {
   await warehouse.execute(
-    `DELETE FROM ${PREDICTION_ACCURACY_TABLE} WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)`,
+    `DELETE FROM ${GRADED_PREDICTIONS_TABLE} WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)`,
     { from_date: from, to_date: to },
   );
   const gradedAt = new Date().toISOString();
@@ -184,6 +185,7 @@ async function saveRowByRow(warehouse: Warehouse, rows: GradedPrediction[], from
       game_id: row.game_id,
       system_id: row.system_id,
       game_date: row.game_date,
+      prediction_id: row.prediction_id,
       predicted_points: row.predicted_points,
       recommendation: row.recommendation,
       line_value: row.line_value,
@@ -191,12 +193,14 @@ async function saveRowByRow(warehouse: Warehouse, rows: GradedPrediction[], from
       minutes_played: row.minutes_played,
       absolute_error: row.absolute_error,
       signed_error: row.signed_error,
+      status: row.status,
       prediction_correct: row.prediction_correct,
       is_voided: row.status === 'voided',
       void_reason: row.status === 'voided' ? row.reason : null,
+      graded_by: LIVE_GRADER,
       graded_at: gradedAt,
     }));
-  await warehouse.insert(PREDICTION_ACCURACY_TABLE, resolved);
+  await warehouse.insert(GRADED_PREDICTIONS_TABLE, resolved);
 }
 
 /** Both ways must agree, or the timing compares different work. */
@@ -290,7 +294,7 @@ async function compare(
     );
     rows.push({
       section: SECTION,
-      name: `write ${label}: MERGE into prediction_accuracy`,
+      name: `write ${label}: MERGE into graded_predictions`,
       value: round(merge.ms),
       unit: 'ms',
       note: 'one statement, atomic, idempotent',

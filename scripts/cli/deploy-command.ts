@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
@@ -8,10 +8,11 @@ import { deployPlan, functionUrl, renderPlan } from '../../infra/plan.js';
 import { topologyProblems } from '../../infra/invariants.js';
 import { monitoringSpec } from '../../infra/monitoring.js';
 import { buildTopology } from '../../infra/topology.js';
-import { readSettings } from '../../shared/config/env.js';
 import { applyPlan } from '../deploy/apply.js';
 import { cloudSchedulerJobs } from '../deploy/cloud-scheduler.js';
 import { reconcileSchedulerJobs } from '../deploy/scheduler-reconcile.js';
+import { cliSettings } from './settings.js';
+import { UserError } from './user-error.js';
 
 function hashFolder(folder: string): string {
   const hash = createHash('sha256');
@@ -44,14 +45,18 @@ export function register(program: Command): void {
     .option('--pause-undeclared', 'pause scheduler jobs that exist but are not declared')
     .action(
       async (options: { project: string; region?: string; apply?: boolean; pauseUndeclared?: boolean }) => {
-        const { config } = readSettings();
+        const { config } = cliSettings();
         const topology = buildTopology(
           options.region ? { ...config, project: { ...config.project, region: options.region } } : config,
           options.project,
         );
         const bundleHashes: Record<string, string> = {};
         if (options.apply)
-          for (const fn of topology.functions) bundleHashes[fn.source] = hashFolder(join('dist', fn.source));
+          for (const fn of topology.functions) {
+            if (!existsSync(join('dist', fn.source)))
+              throw new UserError(`dist/${fn.source} is missing: run npm run build before deploy --apply`);
+            bundleHashes[fn.source] = hashFolder(join('dist', fn.source));
+          }
         const steps = deployPlan(topology, { bundleHashes, monitoring: monitoringSpec(config) });
         const problems = topologyProblems(topology, steps);
         if (problems.length) {

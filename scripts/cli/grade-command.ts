@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -5,18 +6,18 @@ import { gradeAndExport, type GradingRun } from '../../functions/liveGradingExpo
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
 import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
 import { systemClock } from '../../shared/adapters/clocks.js';
-import { readSettings } from '../../shared/config/env.js';
-import { ConfigError } from '../../shared/config/load.js';
+import type { Settings } from '../../shared/config/env.js';
 import { addDays, daysBetween } from '../../shared/domain/calendar.js';
 import { wilsonInterval } from '../../shared/domain/grading-stats.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { GameDate } from '../../shared/messages/primitives.js';
-import { describeIssues } from '../../shared/messages/pubsub-event.js';
 import type { AlertSink } from '../../shared/ports/alert-sink.port.js';
 import type { ObjectStore } from '../../shared/ports/object-store.port.js';
 import type { Warehouse } from '../../shared/ports/warehouse.port.js';
 import { bigQueryWarehouse } from '../../shared/runtime/backends/bigquery.js';
 import { objectStore } from '../../shared/runtime/backends/storage.js';
+import { cliSettings, explicitWarehouse } from './settings.js';
+import { UserError } from './user-error.js';
 
 const MAX_DAYS = 400;
 
@@ -28,21 +29,38 @@ interface GradeOptions {
   verbose?: boolean;
 }
 
-function parseRange(options: GradeOptions): { from: string; to: string } | string {
+function parseRange(options: GradeOptions): { from: string; to: string } {
   for (const field of ['from', 'to'] as const) {
     const parsed = GameDate.safeParse(options[field]);
-    if (!parsed.success) return `--${field}: ${describeIssues(parsed.error)}`;
+    if (!parsed.success)
+      throw new UserError(
+        `--${field} ${options[field]}: ${parsed.error.issues[0]?.message ?? 'not a date'} (expected YYYY-MM-DD)`,
+      );
   }
   const days = daysBetween(options.from, options.to);
-  if (days < 0) return `--from ${options.from} is after --to ${options.to}`;
-  if (days >= MAX_DAYS) return `the range is ${days + 1} days; grade at most ${MAX_DAYS} at a time`;
+  if (days < 0) throw new UserError(`--from ${options.from} is after --to ${options.to}`);
+  if (days >= MAX_DAYS)
+    throw new UserError(`the range is ${days + 1} days; grade at most ${MAX_DAYS} at a time`);
   return { from: options.from, to: options.to };
 }
 
-async function openWarehouse(setting: string, settings: ReturnType<typeof readSettings>): Promise<Warehouse> {
-  if (setting.startsWith('duckdb:')) return DuckDbWarehouse.open(resolve(setting.slice('duckdb:'.length)));
+/**
+ * The warehouse to grade in, named on purpose: without --warehouse or SHOTCLOCK_WAREHOUSE the
+ * command refuses rather than reaching for BigQuery, and a DuckDB file must already exist (opening
+ * a missing one would create an empty database and report "no games").
+ */
+async function openWarehouse(setting: string | undefined, settings: Settings): Promise<Warehouse> {
+  if (setting === undefined)
+    throw new UserError(
+      'grade needs a warehouse: --warehouse bigquery or --warehouse duckdb:<file> (or set SHOTCLOCK_WAREHOUSE)',
+    );
+  if (setting.startsWith('duckdb:')) {
+    const file = resolve(setting.slice('duckdb:'.length));
+    if (!existsSync(file)) throw new UserError(`--warehouse ${setting}: no such DuckDB file ${file}`);
+    return DuckDbWarehouse.open(file);
+  }
   if (setting === 'bigquery') return bigQueryWarehouse(settings);
-  throw new ConfigError([`--warehouse: expected bigquery or duckdb:<file>, got ${setting}`]);
+  throw new UserError(`--warehouse ${setting}: expected bigquery or duckdb:<file>`);
 }
 
 /** A backfill looks at the past: it writes, but raises nothing (verdicts are in the table it prints). */
@@ -96,7 +114,9 @@ function summaryBySystem(runs: readonly GradingRun[]) {
 export function register(program: Command): void {
   program
     .command('grade')
-    .description('Regrade a range of dates: prediction_accuracy (idempotent) and the live-grading exports')
+    .description(
+      'Regrade a range of dates: shotclock.graded_predictions (idempotent) and the live-grading exports',
+    )
     .requiredOption('--from <date>', 'first game date, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last game date, YYYY-MM-DD (inclusive)')
     .option('--warehouse <target>', 'bigquery or duckdb:<file> (default: SHOTCLOCK_WAREHOUSE)')
@@ -104,22 +124,8 @@ export function register(program: Command): void {
     .option('--verbose', 'log every run as JSON lines on stdout')
     .action(async (options: GradeOptions) => {
       const range = parseRange(options);
-      if (typeof range === 'string') {
-        console.error(range);
-        process.exitCode = 2;
-        return;
-      }
-      let settings: ReturnType<typeof readSettings>;
-      let warehouse: Warehouse;
-      try {
-        settings = readSettings();
-        warehouse = await openWarehouse(options.warehouse ?? settings.env.SHOTCLOCK_WAREHOUSE, settings);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        console.error(error.message);
-        process.exitCode = 2;
-        return;
-      }
+      const settings = cliSettings();
+      const warehouse = await openWarehouse(options.warehouse ?? explicitWarehouse(), settings);
       const objects: ObjectStore = options.exports
         ? new FolderObjectStore(resolve(options.exports))
         : await objectStore(settings);
@@ -184,7 +190,7 @@ export function register(program: Command): void {
       console.table(summaryBySystem(runs));
       const written = runs.reduce((sum, run) => sum + run.written.length, 0);
       console.log(
-        `\n${written} export objects written; prediction_accuracy regraded for ${runs.length} dates.`,
+        `\n${written} export objects written; shotclock.graded_predictions regraded for ${runs.length} dates.`,
       );
     });
 }

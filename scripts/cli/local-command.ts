@@ -2,9 +2,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../../shared/adapters/clocks.js';
-import { readSettings } from '../../shared/config/env.js';
 import { startLocalScheduler } from '../local/scheduler.js';
 import { startLocalStack } from '../local/stack.js';
+import { cliSettings } from './settings.js';
 
 interface StackFile {
   pid: number;
@@ -43,7 +43,7 @@ export function register(program: Command): void {
           // stale file from a stack that is gone
         }
       }
-      const { config } = readSettings();
+      const { config } = cliSettings();
       const stack = await startLocalStack({ config, clock: systemClock, dataDir });
       const scheduler = startLocalScheduler(stack.topology.schedulerJobs, stack.pipeline.bus, (job, at) =>
         console.log(`${at.toISOString()}  scheduler  ${job.id}`),

@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { systemClock } from '../../shared/adapters/clocks.js';
 import { PubSubBus } from '../../shared/adapters/pubsub.bus.js';
-import { readSettings } from '../../shared/config/env.js';
 import {
   type ProbeReport,
   type ProbeTarget,
@@ -14,6 +13,8 @@ import {
 import { topologyFromConfig } from '../../shared/probe/expected-topology.js';
 import type { ProbeScope } from '../../shared/probe/probe-request.js';
 import { configuredSchedulerJobs } from '../../shared/probe/scheduler-jobs.port.js';
+import { cliSettings } from './settings.js';
+import { UserError } from './user-error.js';
 
 interface ProbeCommandOptions {
   function: string[];
@@ -38,7 +39,11 @@ export function register(program: Command): void {
     )
     .option('--function <name=url>', 'a running function to probe (repeatable)', collect, [])
     .option('--project <id>', 'project id on the emulators (default GOOGLE_CLOUD_PROJECT)')
-    .option('--scope <scope>', 'modules: env and lazy modules only; full: also touch each backend', 'full')
+    .addOption(
+      new Option('--scope <scope>', 'modules: env and lazy modules only; full: also touch each backend')
+        .choices(['modules', 'full'])
+        .default('full'),
+    )
     .option('--report <file>', 'write the JSON report here')
     .option('--json', 'print the JSON report instead of the summary')
     .action(async (options: ProbeCommandOptions) => {
@@ -60,15 +65,15 @@ function collect(value: string, previous: string[]): string[] {
 function targetsFrom(pairs: string[]): ProbeTarget[] {
   return pairs.map((pair) => {
     const at = pair.indexOf('=');
-    if (at < 1) throw new Error(`--function expects name=url, got ${pair}`);
+    if (at < 1) throw new UserError(`--function expects name=url, got ${pair}`);
     return { function: pair.slice(0, at), url: pair.slice(at + 1) };
   });
 }
 
 async function probeRunning(options: ProbeCommandOptions): Promise<ProbeReport> {
-  const settings = readSettings();
+  const settings = cliSettings();
   if (!settings.env.PUBSUB_EMULATOR_HOST)
-    throw new Error('PUBSUB_EMULATOR_HOST is not set: point it at the local stack’s Pub/Sub emulator');
+    throw new UserError('PUBSUB_EMULATOR_HOST is not set: point it at the local stack’s Pub/Sub emulator');
   const projectId = options.project ?? settings.projectId;
   const bus = new PubSubBus(
     new PubSub({ projectId, apiEndpoint: settings.env.PUBSUB_EMULATOR_HOST, emulatorMode: true }),
@@ -82,7 +87,7 @@ async function probeRunning(options: ProbeCommandOptions): Promise<ProbeReport> 
 }
 
 async function probeLocalStack(options: ProbeCommandOptions): Promise<ProbeReport> {
-  const settings = readSettings();
+  const settings = cliSettings();
   const { startLocalStack } = await import('../local/stack.js');
   const { expectedFromInfra } = await import('../../functions/dependencyProbe/expected-from-infra.js');
   const stack = await startLocalStack({

@@ -1,5 +1,6 @@
 import type { Bus, OutgoingMessage } from '../../shared/ports/bus.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
+import type { HttpCall, HttpCaller } from '../../shared/ports/http-call.port.js';
 import type { ObjectStore, ObjectWrite } from '../../shared/ports/object-store.port.js';
 import type { StateStore } from '../../shared/ports/state-store.port.js';
 
@@ -20,9 +21,22 @@ export interface ExportRecord {
   cache_control?: string;
 }
 
+/** One outbound HTTP request to a pipeline service; `status` null when no answer came (timeout, refused). */
+export interface CallRecord {
+  at: string;
+  target: string;
+  method: string;
+  url: string;
+  body: unknown;
+  status: number | null;
+  idempotency_key?: string;
+  error?: string;
+}
+
 export class Recorder {
   readonly published: PublishedRecord[] = [];
   readonly exports: ExportRecord[] = [];
+  readonly calls: CallRecord[] = [];
 }
 
 /** Faults a scenario injects, consumed as they fire. */
@@ -76,6 +90,33 @@ export function recordingBus(inner: Bus, clock: Clock, recorder: Recorder, fault
         message_id: id,
       });
       return id;
+    },
+  };
+}
+
+export function recordingHttpCaller(inner: HttpCaller, clock: Clock, recorder: Recorder): HttpCaller {
+  return {
+    async call(request: HttpCall) {
+      const record: CallRecord = {
+        at: clock.now().toISOString(),
+        target: request.target,
+        method: request.method,
+        url: request.url,
+        body: request.body,
+        status: null,
+        ...(request.headers?.['Idempotency-Key']
+          ? { idempotency_key: request.headers['Idempotency-Key'] }
+          : {}),
+      };
+      recorder.calls.push(record);
+      try {
+        const answer = await inner.call(request);
+        record.status = answer.status;
+        return answer;
+      } catch (error) {
+        record.error = (error as Error).message;
+        throw error;
+      }
     },
   };
 }

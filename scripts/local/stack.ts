@@ -20,7 +20,15 @@ import type { Backends } from '../../shared/runtime/dependencies.js';
 import { Dispatcher } from './dispatcher.js';
 import { type EmulatorName, type RunningEmulators, startEmulators } from './emulators.js';
 import { LOCAL_FUNCTIONS } from './function-catalog.js';
-import { FaultPlan, faultyStateStore, Recorder, recordingBus, recordingObjectStore } from './instruments.js';
+import {
+  FaultPlan,
+  faultyStateStore,
+  Recorder,
+  recordingBus,
+  recordingHttpCaller,
+  recordingObjectStore,
+} from './instruments.js';
+import { type LocalServices, localHttpCaller, onLocalServices, startLocalServices } from './services.js';
 
 /**
  * The production topology on the emulators: the same topics and
@@ -50,6 +58,8 @@ export interface LocalStack {
   faults: FaultPlan;
   /** `http://127.0.0.1:<port>` per function name */
   urls: Record<string, string>;
+  /** the incumbent's services on loopback; `config.downstream.services` points at them */
+  services: LocalServices;
   emulators?: RunningEmulators;
   /** pushes what is on the subscriptions to the functions; the caller decides when (`drain`) */
   dispatcher: Dispatcher;
@@ -102,7 +112,7 @@ function listen(server: Server): Promise<string> {
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const { config, clock, dataDir } = options;
+  const { clock, dataDir } = options;
   const projectId = options.projectId ?? 'demo-shotclock';
   await mkdir(dataDir, { recursive: true });
   const emulators = options.emulatorHosts ? undefined : await startEmulators({ logDir: dataDir });
@@ -113,6 +123,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   process.env.PUBSUB_EMULATOR_HOST = hosts.pubsub;
   // Locally there is no GCE metadata server to find; asking for one would leave loopback.
   process.env.METADATA_SERVER_DETECTION = 'none';
+  const services = await startLocalServices(clock);
+  const stopServices = () => services.close();
+  const config = onLocalServices(options.config, services);
   try {
     const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false });
     const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
@@ -140,6 +153,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
       // Deduplicated in Firestore like production; no Slack locally: the alerts topic and the log.
       alerts: alertSinkFor({ config, state, bus, clock, logger }),
+      // Unsigned local ID tokens: the stand-ins check their audience like Cloud Run's invoker check.
+      http: recordingHttpCaller(localHttpCaller(), clock, recorder),
     };
     const servers: Server[] = [];
     const urls: Record<string, string> = {};
@@ -202,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       recorder,
       faults,
       urls,
+      services,
       ...(emulators ? { emulators } : {}),
       stop: async () => {
         await dispatcher.close();
@@ -214,10 +230,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await pubsub.close();
         await firestore.terminate();
         warehouse.close();
+        await stopServices();
         await stopEmulators();
       },
     };
   } catch (error) {
+    await stopServices();
     await stopEmulators();
     throw error;
   }

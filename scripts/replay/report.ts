@@ -1,5 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { DeliveryOutcome } from '../local/dispatcher.js';
-import type { ExportRecord, PublishedRecord } from '../local/instruments.js';
+import type { CallRecord, ExportRecord, PublishedRecord } from '../local/instruments.js';
+
+/** One condition as a notice listed it. */
+export interface ReportedCondition {
+  key: string;
+  rule: string;
+  severity: string;
+  message: string;
+}
 
 /** The replay report (DESIGN.md): what happened, on the simulated clock. */
 export interface ReplayReport {
@@ -11,13 +20,39 @@ export interface ReplayReport {
   /** wall-clock milliseconds each function spent answering deliveries: count, median, p99 */
   function_time: Record<string, { deliveries: number; p50_ms: number; p99_ms: number; total_ms: number }>;
   published: Array<Omit<PublishedRecord, 'message_id'>>;
-  /** every notice that went out: `raised` once, then `repeat` after each cooldown while the condition holds */
-  alerts: Array<{ at: string; rule: string; severity: string; key: string; message: string; notice: string }>;
-  resolved: Array<{ at: string; key: string; message: string }>;
+  /**
+   * every notice that went out, one per pipeline date at a time: `opened`, then `updated` when a
+   * condition is added or worsens, `reminder` after the repeat interval; each lists its open conditions
+   */
+  alerts: Array<{
+    at: string;
+    rule: string;
+    severity: string;
+    key: string;
+    message: string;
+    notice: string;
+    conditions: ReportedCondition[];
+  }>;
+  /** one per group when its last condition cleared, listing what cleared */
+  resolved: Array<{ at: string; key: string; message: string; conditions: ReportedCondition[] }>;
   gates: Array<{ at: string } & Record<string, unknown>>;
   retries: Array<{ at: string } & Record<string, unknown>>;
-  exports: Array<{ at: string; path: string; body: unknown; cache_control?: string }>;
+  /** every object written, in order; the body is in `export_bodies[body_ref]` (see `exportBody`) */
+  exports: Array<{ at: string; path: string; body_ref: string; bytes: number; cache_control?: string }>;
+  /** each distinct export body once, by `sha256:<hex>` of its JSON (a page of exports is mostly repeats) */
+  export_bodies: Record<string, unknown>;
+  /** the scenario's `note`s, at their simulated times */
+  notes: Array<{ at: string; note: string }>;
   errors: Array<{ at: string; kind: 'delivery' | 'dead-letter'; detail: string } & Record<string, unknown>>;
+  /** every outbound HTTP request to a pipeline service; `status` null when no answer came */
+  calls: Array<{
+    at: string;
+    target: string;
+    method: string;
+    url: string;
+    body: unknown;
+    status: number | null;
+  }>;
   state: Record<string, Record<string, unknown>>;
   status_page?: { html: string; json: string };
 }
@@ -29,9 +64,52 @@ export interface ReportInputs {
   wallSeconds: number;
   published: PublishedRecord[];
   exports: ExportRecord[];
+  calls: CallRecord[];
   deliveries: DeliveryOutcome[];
   state: Record<string, Record<string, unknown>>;
   topics: { alerts: string; gateDecisions: string; rerun: string; deadLetter: string; tick: string };
+  notes?: Array<{ at: string; note: string }>;
+}
+
+/** The body an export record refers to. */
+export function exportBody(
+  report: Pick<ReplayReport, 'export_bodies'>,
+  record: { body_ref: string },
+): unknown {
+  return report.export_bodies[record.body_ref];
+}
+
+function storedOnce(records: ExportRecord[]): Pick<ReplayReport, 'exports' | 'export_bodies'> {
+  const bodies: Record<string, unknown> = {};
+  const exports = records.map((record) => {
+    const json = JSON.stringify(record.body);
+    const ref = `sha256:${createHash('sha256').update(json).digest('hex')}`;
+    bodies[ref] ??= record.body;
+    return {
+      at: record.at,
+      path: `${record.bucket}/${record.path}`,
+      body_ref: ref,
+      bytes: Buffer.byteLength(json),
+      ...(record.cache_control ? { cache_control: record.cache_control } : {}),
+    };
+  });
+  return { exports, export_bodies: bodies };
+}
+
+/**
+ * The game date the day's story is about: the date most of the pipeline's own messages name (not
+ * the scenario's end date, which is often the morning after).
+ */
+export function busiestGameDate(published: readonly PublishedRecord[], tick: string): string | undefined {
+  const counts = new Map<string, number>();
+  for (const record of published) {
+    if (record.topic === tick) continue;
+    const data = (record.data ?? {}) as Record<string, unknown>;
+    const date = data.game_date ?? data.data_date ?? data.target_date;
+    if (typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date))
+      counts.set(date, (counts.get(date) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
 }
 
 export function buildReport(inputs: ReportInputs): ReplayReport {
@@ -49,36 +127,53 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
     alerts: on(topics.alerts)
       .filter((record) => record.attributes.kind !== 'resolved')
       .map((record) => {
-        const alert = record.data as {
+        const notice = record.data as {
           rule: string;
           severity: string;
           key: string;
           message: string;
           notice?: string;
+          conditions?: ReportedCondition[];
         };
         return {
           at: record.at,
-          rule: alert.rule,
-          severity: alert.severity,
-          key: alert.key,
-          message: alert.message,
-          notice: alert.notice ?? 'raised',
+          rule: notice.rule,
+          severity: notice.severity,
+          key: notice.key,
+          message: notice.message,
+          notice: notice.notice ?? 'opened',
+          conditions: (notice.conditions ?? [notice]).map(({ key, rule, severity, message }) => ({
+            key,
+            rule,
+            severity,
+            message,
+          })),
         };
       }),
     resolved: on(topics.alerts)
       .filter((record) => record.attributes.kind === 'resolved')
       .map((record) => {
-        const resolution = record.data as { key: string; message: string };
-        return { at: record.at, key: resolution.key, message: resolution.message };
+        const resolution = record.data as {
+          key: string;
+          message: string;
+          resolved_conditions?: ReportedCondition[];
+        };
+        return {
+          at: record.at,
+          key: resolution.key,
+          message: resolution.message,
+          conditions: (resolution.resolved_conditions ?? []).map(({ key, rule, severity, message }) => ({
+            key,
+            rule,
+            severity,
+            message,
+          })),
+        };
       }),
     gates: on(topics.gateDecisions).map((record) => ({ at: record.at, ...(record.data as object) })),
     retries: on(topics.rerun).map((record) => ({ at: record.at, ...(record.data as object) })),
-    exports: inputs.exports.map((record) => ({
-      at: record.at,
-      path: `${record.bucket}/${record.path}`,
-      body: record.body,
-      ...(record.cache_control ? { cache_control: record.cache_control } : {}),
-    })),
+    ...storedOnce(inputs.exports),
+    notes: inputs.notes ?? [],
     errors: [
       ...inputs.deliveries
         .filter((outcome) => outcome.status < 200 || outcome.status >= 300)
@@ -101,6 +196,14 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
           data: record.data,
         })),
     ].sort((a, b) => a.at.localeCompare(b.at)),
+    calls: inputs.calls.map(({ at, target, method, url, body, status }) => ({
+      at,
+      target,
+      method,
+      url,
+      body,
+      status,
+    })),
     state: inputs.state,
   };
 }

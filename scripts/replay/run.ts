@@ -5,7 +5,7 @@ import { SimulatedClock } from '../../shared/adapters/clocks.js';
 import type { EmulatorName } from '../local/emulators.js';
 import { FaultPlan } from '../local/instruments.js';
 import { type LocalStack, startLocalStack } from '../local/stack.js';
-import { buildReport, type ReplayReport } from './report.js';
+import { buildReport, busiestGameDate, type ReplayReport } from './report.js';
 import type { LoadedScenario, ScenarioEvent } from './scenario.js';
 
 export interface ReplayOptions {
@@ -136,7 +136,10 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
       options.onProgress?.(index, timeline.length, clock.now());
     }
     clock.set(new Date(Math.max(end, clock.now().getTime())));
-    const statusDate = scenario.status_date ?? scenario.end.slice(0, 10);
+    const statusDate =
+      scenario.status_date ??
+      busiestGameDate(stack.recorder.published, config.topics.tick) ??
+      scenario.end.slice(0, 10);
     const statusPage = options.statusSnapshot
       ? await options.statusSnapshot(stack, statusDate, join(options.dataDir, 'status'))
       : undefined;
@@ -147,8 +150,12 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
       wallSeconds: (Date.now() - wallStart) / 1000,
       published: stack.recorder.published,
       exports: stack.recorder.exports,
+      calls: stack.recorder.calls,
       deliveries: dispatcher.outcomes,
       state: await snapshotState(stack),
+      notes: scenario.events.flatMap((event) =>
+        event.note ? [{ at: new Date(event.at).toISOString(), note: event.note }] : [],
+      ),
       topics: {
         alerts: config.topics.alerts,
         gateDecisions: config.topics.gate_decisions,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { buildTopology } from '../../infra/topology.js';
 import { WAREHOUSE_TABLES } from '../../shared/config/tables.js';
-import { ConfigError, loadPipelineConfig } from '../../shared/config/load.js';
+import { ConfigError, deepMerge, loadPipelineConfig } from '../../shared/config/load.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { issueLines } from '../../shared/messages/pubsub-event.js';
 
@@ -65,14 +65,18 @@ export interface LoadedScenario {
   config: PipelineConfig;
 }
 
-/** Parses and checks a scenario before anything runs; every problem is listed with its path. */
-export function checkScenario(input: unknown, source = 'scenario'): LoadedScenario {
+/**
+ * Parses and checks a scenario before anything runs; every problem is listed with its path.
+ * `pipeline`: the user's own config override (SHOTCLOCK_CONFIG, --config); the scenario's `config`
+ * is merged over it.
+ */
+export function checkScenario(input: unknown, source = 'scenario', pipeline: unknown = {}): LoadedScenario {
   const parsed = Scenario.safeParse(input);
   if (!parsed.success) throw new ScenarioError(source, issueLines(parsed.error));
   const scenario = parsed.data;
   let config: PipelineConfig;
   try {
-    config = loadPipelineConfig(scenario.config);
+    config = loadPipelineConfig(deepMerge(pipeline, scenario.config));
   } catch (error) {
     if (error instanceof ConfigError)
       throw new ScenarioError(
@@ -108,12 +112,12 @@ export function checkScenario(input: unknown, source = 'scenario'): LoadedScenar
   return { scenario, config };
 }
 
-export async function readScenario(path: string): Promise<LoadedScenario> {
+export async function readScenario(path: string, pipeline: unknown = {}): Promise<LoadedScenario> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new ScenarioError(path, [`not readable JSON: ${(error as Error).message}`]);
   }
-  return checkScenario(json, path);
+  return checkScenario(json, path, pipeline);
 }

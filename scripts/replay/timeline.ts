@@ -60,21 +60,35 @@ export function renderTimeline(report: ReplayReport, timeZone: string, topics: T
         Array.isArray(gate.reasons) ? (gate.reasons as unknown[]).map(str).join('; ') : ''
       }`,
     });
-  // An alert is listed when raised; its repeats (one per cooldown while it holds) on one line.
-  const repeats = new Map<string, string[]>();
+  // A notice is listed when first sent and on each change; reminders (nothing changed) on one line.
+  const reminders = new Map<string, string[]>();
   for (const alert of report.alerts) {
-    if (alert.notice === 'repeat') repeats.set(alert.key, [...(repeats.get(alert.key) ?? []), alert.at]);
-    else lines.push({ at: alert.at, who: `ALERT ${alert.severity}`, text: alert.message });
+    if (alert.notice === 'reminder')
+      reminders.set(alert.key, [...(reminders.get(alert.key) ?? []), alert.at]);
+    else
+      lines.push({
+        at: alert.at,
+        who: `ALERT ${alert.severity}`,
+        text: [
+          alert.message,
+          ...alert.conditions.map((c) => `    ${c.severity} ${c.rule}: ${c.message}`),
+        ].join('\n'),
+      });
   }
-  for (const [key, times] of repeats)
+  for (const [key, times] of reminders)
     lines.push({
       at: times[0]!,
-      who: 'repeated',
-      text: `${key}: ${times.length} more notice(s), one per cooldown, the last at ${wall(times.at(-1)!, timeZone)}`,
+      who: 'reminder',
+      text: `${key}: ${times.length} reminder(s), nothing changed, the last at ${wall(times.at(-1)!, timeZone)}`,
     });
   for (const resolved of report.resolved)
-    lines.push({ at: resolved.at, who: 'resolved', text: resolved.message });
+    lines.push({
+      at: resolved.at,
+      who: 'resolved',
+      text: [resolved.message, ...resolved.conditions.map((c) => `    ${c.rule}: ${c.message}`)].join('\n'),
+    });
   for (const error of report.errors) lines.push({ at: error.at, who: error.kind, text: error.detail });
+  for (const note of report.notes ?? []) lines.push({ at: note.at, who: 'note', text: note.note });
   const exportsByPath = new Map<string, { first: string; last: string; count: number }>();
   for (const record of report.exports) {
     const seen = exportsByPath.get(record.path);

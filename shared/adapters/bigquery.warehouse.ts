@@ -1,46 +1,68 @@
-import type { BigQuery } from '@google-cloud/bigquery';
+import { BigQuery, type TableField } from '@google-cloud/bigquery';
 import { type SqlParameter, tableName, type Warehouse, type WarehouseRow } from '../ports/warehouse.port.js';
+import { plainRow } from './bigquery.values.js';
 
-/** BigQuery wraps DATE, TIMESTAMP and big integers in objects; the port promises plain values. */
-function plainValue(value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'object' && 'value' in (value as object)) {
-    const inner = (value as { value: unknown }).value;
-    if (typeof inner === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(inner)) return new Date(inner).toISOString();
-    if (typeof inner === 'string' && /^-?\d+$/.test(inner)) return Number(inner);
-    return inner;
-  }
-  if (value instanceof Date) return value.toISOString();
-  return value;
+/**
+ * The GoogleSQL type the client sends for a parameter, as the client itself
+ * infers it (a whole number is INT64, a Date a TIMESTAMP); NULL has no type
+ * of its own, so it goes as STRING.
+ */
+export function parameterType(value: SqlParameter): string {
+  if (value === null) return 'STRING';
+  const descriptor = BigQuery.getTypeDescriptorFromValue_(value) as { type: string };
+  return descriptor.type;
 }
 
-function parameterTypes(params: Record<string, SqlParameter>): Record<string, string> {
+function nullParameterTypes(params: Record<string, SqlParameter>): Record<string, string> {
   const types: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) if (value === null) types[name] = 'STRING';
+  for (const [name, value] of Object.entries(params)) if (value === null) types[name] = parameterType(value);
   return types;
 }
 
-/** The Warehouse on BigQuery: tables are `dataset.table` in the client's default project. */
+/** BigQuery's legacy type names in table metadata, as GoogleSQL spells them. */
+const GOOGLE_SQL_TYPE: Readonly<Record<string, string>> = {
+  INTEGER: 'INT64',
+  FLOAT: 'FLOAT64',
+  BOOLEAN: 'BOOL',
+  RECORD: 'STRUCT',
+};
+
+function fieldType(field: TableField): string {
+  const type = GOOGLE_SQL_TYPE[field.type ?? ''] ?? field.type ?? 'UNKNOWN';
+  const parameters = field.precision === undefined ? '' : `(${field.precision},${field.scale ?? 0})`;
+  return field.mode === 'REPEATED' ? `ARRAY<${type}${parameters}>` : `${type}${parameters}`;
+}
+
+/**
+ * The Warehouse on BigQuery: tables are `dataset.table` in the client's
+ * default project; jobs run in `location` (unset: where their datasets are).
+ */
 export class BigQueryWarehouse implements Warehouse {
   constructor(
     private readonly bigquery: BigQuery,
     private readonly location?: string,
   ) {}
 
+  private job(sql: string, params: Record<string, SqlParameter>) {
+    return {
+      query: sql,
+      params,
+      types: nullParameterTypes(params),
+      ...(this.location ? { location: this.location } : {}),
+    };
+  }
+
   async query<Row extends WarehouseRow = WarehouseRow>(
     sql: string,
     params: Record<string, SqlParameter> = {},
   ): Promise<Row[]> {
+    // Integers wrapped and JSON parsed by the client, so `plainRow` sees every value's type.
     const [rows] = await this.bigquery.query({
-      query: sql,
-      params,
-      types: parameterTypes(params),
-      ...(this.location ? { location: this.location } : {}),
+      ...this.job(sql, params),
+      wrapIntegers: true,
+      parseJSON: true,
     });
-    return (rows as WarehouseRow[]).map(
-      (row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, plainValue(value)])) as Row,
-    );
+    return (rows as Record<string, unknown>[]).map((row) => plainRow(row) as Row);
   }
 
   /** DML runs as a query job; its result set is empty. */
@@ -61,12 +83,17 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async dryRun(sql: string, params: Record<string, SqlParameter> = {}): Promise<void> {
-    await this.bigquery.createQueryJob({
-      query: sql,
-      params,
-      types: parameterTypes(params),
-      dryRun: true,
-      ...(this.location ? { location: this.location } : {}),
-    });
+    await this.bigquery.createQueryJob({ ...this.job(sql, params), dryRun: true });
+  }
+
+  async columns(table: string): Promise<Record<string, string> | null> {
+    const [dataset, name] = tableName(table).split('.');
+    const reference = this.bigquery.dataset(dataset!).table(name!);
+    const [exists] = await reference.exists();
+    if (!exists) return null;
+    const [metadata] = await reference.getMetadata();
+    const fields = ((metadata as { schema?: { fields?: TableField[] } }).schema?.fields ??
+      []) as TableField[];
+    return Object.fromEntries(fields.map((field) => [field.name ?? '', fieldType(field)]));
   }
 }

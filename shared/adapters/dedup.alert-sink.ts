@@ -1,120 +1,116 @@
-import type { Logger, Severity } from '../logging/logger.js';
+import {
+  type AlertGroupState,
+  afterNotice,
+  decideGroupNotice,
+  type GroupCondition,
+  type GroupingPolicy,
+  type GroupNoticeDecision,
+  isNews,
+  noticeHeadline,
+} from '../domain/alert-grouping.js';
+import type { Logger } from '../logging/logger.js';
 import { type Alert, type AlertResolution, type AlertSeverity, isFinalAttempt } from '../messages/alert.js';
 import type { AlertSink } from '../ports/alert-sink.port.js';
-import type { Bus } from '../ports/bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
-import type { StateDocument, StateStore, StateTransaction } from '../ports/state-store.port.js';
+import type { StateStore, StateTransaction } from '../ports/state-store.port.js';
+import { KeyedQueue } from '../runtime/keyed-queue.js';
+import type { AlertDeliveries, AlertNotice, NoticeCondition } from './alert-delivery.js';
 
-/** One document per alert key: whether it is open, when people last heard of it, how often it was raised. */
+export type { AlertChannel, AlertNotice } from './alert-delivery.js';
+
+/** One document per alert key (a condition): open or resolved, its latest words, how often people heard of it. */
 export const ALERTS_COLLECTION = 'shotclock_alerts';
-/** One document per (notice, channel) until the channel has taken it: the tick re-drives pending ones. */
-export const ALERT_DELIVERIES_COLLECTION = 'shotclock_alert_deliveries';
-
-/** How long a sender holds a delivery before another instance may retry it. */
-const CLAIM_MINUTES = 2;
+/** One document per pipeline date (and one for undated alerts): what people were told and when. */
+export const ALERT_GROUPS_COLLECTION = 'shotclock_alert_groups';
+/** Condition and group documents are kept this long after they last changed (Firestore TTL on `expire_at`). */
+export const ALERT_RETENTION_DAYS = 30;
 
 export type AlertStatus = 'open' | 'resolved' | 'waiting';
 
-/** What an alert says, as stored and as delivered. */
-type AlertContent = Pick<Alert, 'key' | 'rule' | 'subject' | 'game_date' | 'message' | 'details'> & {
+/** What the sink keeps per alert key (`shotclock_alerts/{encoded key}`). */
+export interface AlertRecord {
+  key: string;
+  rule: Alert['rule'];
+  subject: string;
+  game_date?: string;
+  message: string;
+  details?: Record<string, unknown>;
   severity: AlertSeverity;
   status_url: string;
-};
-
-/** What the sink keeps per alert key (`shotclock_alerts/{encoded key}`). */
-export interface AlertRecord extends AlertContent {
   /** `waiting`: raised only by non-final attempts of a retried operation; nobody told yet */
   status: AlertStatus;
+  /** the group document id (the pipeline date, or `undated`) */
+  group: string;
   first_raised_at: string;
   last_raised_at: string;
-  last_notified_at?: string;
-  /** raises since the alert opened (repeats inside the cooldown included) */
+  /** evaluations that found the condition holding since it opened (not notices) */
   raise_count: number;
-  /** raises since people last heard of it */
-  suppressed_since_notice: number;
-  /** notices sent over the key's whole life (raised, repeat, resolved) */
-  notice_seq: number;
-  retry?: Alert['retry'];
+  /** notices that listed this condition since it opened */
+  notice_count: number;
+  retry?: Alert['retry'] | null;
   resolved_at?: string | null;
   resolution_message?: string | null;
+  expire_at: string;
 }
 
-/** What a channel is asked to deliver. */
-export interface AlertNotice extends AlertContent {
-  kind: 'raised' | 'repeat' | 'resolved';
-  /** times raised since the alert opened */
-  occurrences: number;
-  first_raised_at: string;
-  /** when the notice was decided */
-  at: string;
-}
-
-/** A way of telling people: Slack, the alerts topic. Throws when the notice was not taken. */
-export interface AlertChannel {
-  readonly name: string;
-  deliver(notice: AlertNotice): Promise<void>;
-}
-
-export interface AlertDelivery {
-  id: string;
-  alert_key: string;
-  channel: string;
-  notice: AlertNotice;
-  state: 'pending' | 'delivered';
-  attempts: number;
-  created_at: string;
-  claimed_until: string;
-  last_attempt_at?: string;
-  last_error?: string;
-  delivered_at?: string;
+/** What the sink keeps per pipeline date (`shotclock_alert_groups/{date | undated}`). */
+export interface AlertGroupRecord extends AlertGroupState {
+  group: string;
+  key: string;
+  game_date?: string;
+  status: 'open' | 'resolved';
+  status_url: string;
+  opened_at: string;
+  /** notices sent for the group over its life (opened, updated, reminder, resolved) */
+  notices_sent: number;
+  /** notices of the current episode (since the group last opened) */
+  episode_notices: number;
+  last_notice_at?: string | null;
+  last_notice_kind?: string | null;
+  resolved_at?: string | null;
+  /** per condition id: notices that listed it in the current episode */
+  listed: Record<string, number>;
+  expire_at: string;
 }
 
 export interface DedupAlertSinkOptions {
   state: StateStore;
   clock: Clock;
   logger: Logger;
-  channels: readonly AlertChannel[];
-  cooldownMinutes: number;
-  /** the status page, linked from every notice (`?date=` is appended when the alert has a date) */
+  deliveries: AlertDeliveries;
+  grouping: GroupingPolicy;
+  /** the status page, linked from every notice (`?date=` is appended when the group has a date) */
   statusPageUrl: string;
 }
-
-type RaiseOutcome =
-  | { kind: 'waiting'; count: number }
-  | { kind: 'suppressed'; count: number }
-  | { kind: 'notify'; notice: AlertNotice; noticeSeq: number };
-
-const SEVERITY_RANK: Record<AlertSeverity, number> = { INFO: 0, WARNING: 1, ERROR: 2, CRITICAL: 3 };
 
 /** Firestore ids cannot hold `/`; keys are encoded so any subject is safe. */
 export function alertDocumentId(key: string): string {
   return encodeURIComponent(key).replace(/\./g, '%2E');
 }
 
-function plusMinutes(at: Date, minutes: number): string {
-  return new Date(at.getTime() + minutes * 60_000).toISOString();
-}
+export const groupIdFor = (gameDate: string | undefined) => gameDate ?? 'undated';
+export const groupKeyFor = (groupId: string) => `alerts:${groupId}`;
+
+const plusDays = (at: Date, days: number) => new Date(at.getTime() + days * 86_400_000).toISOString();
+
+type Decided = { noticeId: string; notice: AlertNotice } | undefined;
+
+/** Transactions on one date's group document, one at a time per instance. */
+const groupQueue = new KeyedQueue();
 
 /**
- * The sink every function raises through. State lives in Firestore, keyed by
- * the alert key, and each decision is a transaction, so two instances (or a
- * cold start) never send the same alert twice:
- * - first raise: people are told (`raised`);
- * - raised again inside `cooldownMinutes` of the last notice: only counted;
- *   after it (or at a higher severity): told again (`repeat`) with the count;
- * - resolved while open: one `resolved` notice; a second resolve says nothing;
- * - raised for a non-final attempt of a retried operation: recorded as
- *   `waiting`, told only when the final attempt raises it.
- * Every notice is written as one pending delivery per channel inside the same
- * transaction, then sent; a channel that fails leaves its delivery pending for
- * `redeliverPending` (the scheduler tick). A structured log entry at the
- * alert's severity is written for every notice, whatever the channels do.
+ * The sink every function raises through. A raise or resolve only records the
+ * condition (its own document) and its place in the date's group, in one
+ * transaction; whether people hear of it now is the grouping decision
+ * (`shared/domain/alert-grouping.ts`), taken in the same transaction and again
+ * by `flush` on every tick, so a notice is decided exactly once whichever
+ * instance gets there first. The notice lists every open condition of the
+ * date; its deliveries are queued in the same transaction.
  */
 export class DedupAlertSink implements AlertSink {
   constructor(private readonly options: DedupAlertSinkOptions) {}
 
-  private statusUrl(gameDate: string | undefined, given?: string): string {
-    if (given) return given;
+  private statusUrl(gameDate: string | undefined): string {
     const base = this.options.statusPageUrl;
     if (!gameDate) return base;
     return `${base}${base.includes('?') ? '&' : '?'}date=${gameDate}`;
@@ -122,13 +118,74 @@ export class DedupAlertSink implements AlertSink {
 
   async raise(alert: Alert): Promise<void> {
     const now = this.options.clock.now();
-    const path = `${ALERTS_COLLECTION}/${alertDocumentId(alert.key)}`;
-    let outcome: RaiseOutcome;
+    const id = alertDocumentId(alert.key);
+    const path = `${ALERTS_COLLECTION}/${id}`;
+    const groupId = groupIdFor(alert.game_date);
+    let decided: Decided;
+    let waiting = false;
     try {
-      outcome = await this.options.state.transaction(async (tx) => {
-        const record = (await tx.get(path)) as AlertRecord | undefined;
-        return this.decideRaise(tx, path, record, alert, now);
-      });
+      if (await this.recordRepeat(path, alert, now)) return;
+      decided = await groupQueue.run(groupId, () =>
+        this.options.state.transaction(async (tx) => {
+          const record = (await tx.get(path)) as AlertRecord | undefined;
+          const group = await this.readGroup(tx, groupId);
+          const at = now.toISOString();
+          const open = record?.status === 'open';
+          const held = record?.status === 'waiting';
+          const latest = {
+            key: alert.key,
+            rule: alert.rule,
+            subject: alert.subject,
+            ...(alert.game_date ? { game_date: alert.game_date } : {}),
+            message: alert.message,
+            details: alert.details ?? {},
+            severity: alert.severity,
+            status_url: alert.status_url ?? this.statusUrl(alert.game_date),
+            group: groupId,
+            last_raised_at: at,
+            raise_count: open || held ? (record?.raise_count ?? 0) + 1 : 1,
+            retry: alert.retry ?? null,
+            expire_at: plusDays(now, ALERT_RETENTION_DAYS),
+          };
+          const firstRaisedAt = open || held ? (record?.first_raised_at ?? at) : at;
+          if (!isFinalAttempt(alert) && !open) {
+            waiting = true;
+            tx.merge(path, { ...latest, status: 'waiting', first_raised_at: firstRaisedAt, notice_count: 0 });
+            return undefined;
+          }
+          tx.merge(path, {
+            ...latest,
+            status: 'open',
+            first_raised_at: firstRaisedAt,
+            notice_count: open ? (record?.notice_count ?? 0) : 0,
+            resolved_at: null,
+            resolution_message: null,
+          });
+          const condition: GroupCondition = {
+            key: alert.key,
+            rule: alert.rule,
+            subject: alert.subject,
+            severity: alert.severity,
+            message: alert.message,
+            status: 'open',
+            opened_at: open ? (group.conditions[id]?.opened_at ?? firstRaisedAt) : at,
+            resolved_at: null,
+            resolution_message: null,
+          };
+          const news = isNews(group, id, alert.severity);
+          const next: AlertGroupRecord = {
+            ...group,
+            conditions: { ...group.conditions, [id]: condition },
+            changed_at: news ? (group.changed_at ?? at) : group.changed_at,
+            status: 'open',
+            opened_at: group.status === 'open' ? group.opened_at : at,
+            episode_notices: group.status === 'open' ? group.episode_notices : 0,
+            listed: group.status === 'open' ? group.listed : {},
+            resolved_at: null,
+          };
+          return this.decideAndWrite(tx, next, now, { remind: false });
+        }),
+      );
     } catch (error) {
       // The state store is down: the log entry still tells people; the caller retries the raise.
       this.options.logger.log(alert.severity, alert.message, {
@@ -139,280 +196,207 @@ export class DedupAlertSink implements AlertSink {
       throw error;
     }
     const fields = { alert_key: alert.key, rule: alert.rule, game_date: alert.game_date };
-    if (outcome.kind === 'waiting') {
+    if (waiting)
       this.options.logger.info(`alert held until the final attempt: ${alert.message}`, {
         ...fields,
         attempt: alert.retry?.attempt,
         max_attempts: alert.retry?.max_attempts,
       });
-      return;
-    }
-    if (outcome.kind === 'suppressed') {
-      this.options.logger.debug(`alert repeat inside cooldown: ${alert.message}`, {
-        ...fields,
-        occurrences: outcome.count,
-      });
-      return;
-    }
-    await this.announce(outcome.notice, outcome.noticeSeq);
+    else if (!decided) this.options.logger.debug(`alert condition recorded: ${alert.message}`, fields);
+    if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice);
   }
 
-  private decideRaise(
-    tx: StateTransaction,
-    path: string,
-    record: AlertRecord | undefined,
-    alert: Alert,
-    now: Date,
-  ): RaiseOutcome {
-    const at = now.toISOString();
-    const open = record?.status === 'open';
-    const waiting = record?.status === 'waiting';
-    const count = open || waiting ? (record?.raise_count ?? 0) + 1 : 1;
-    const latest = {
-      key: alert.key,
-      rule: alert.rule,
-      subject: alert.subject,
-      game_date: alert.game_date,
+  /**
+   * The common case, a condition raised again as it stands (every tick while
+   * it holds): nothing the group must decide, so no transaction on the date's
+   * group document, which every raiser of the date would otherwise contend on.
+   */
+  private async recordRepeat(path: string, alert: Alert, now: Date): Promise<boolean> {
+    const record = (await this.options.state.get(path)) as AlertRecord | undefined;
+    if (record?.status !== 'open' || record.severity !== alert.severity) return false;
+    await this.options.state.merge(path, {
       message: alert.message,
       details: alert.details ?? {},
-      status_url: this.statusUrl(alert.game_date, alert.status_url),
-      last_raised_at: at,
-      raise_count: count,
-      retry: alert.retry ?? null,
-    };
-    const firstRaisedAt = open || waiting ? (record?.first_raised_at ?? at) : at;
-
-    if (!isFinalAttempt(alert) && !open) {
-      tx.merge(path, {
-        ...latest,
-        severity: alert.severity,
-        status: 'waiting',
-        first_raised_at: firstRaisedAt,
-        suppressed_since_notice: 0,
-        notice_seq: record?.notice_seq ?? 0,
-      });
-      return { kind: 'waiting', count };
-    }
-
-    let kind: AlertNotice['kind'] = 'raised';
-    if (open && record) {
-      const escalated = SEVERITY_RANK[alert.severity] > SEVERITY_RANK[record.severity];
-      const lastNotified = new Date(record.last_notified_at ?? record.first_raised_at).getTime();
-      const cooled = now.getTime() - lastNotified >= this.options.cooldownMinutes * 60_000;
-      if (!escalated && !cooled) {
-        tx.merge(path, { ...latest, suppressed_since_notice: (record.suppressed_since_notice ?? 0) + 1 });
-        return { kind: 'suppressed', count };
-      }
-      kind = 'repeat';
-    }
-    const severity =
-      open && record && SEVERITY_RANK[record.severity] > SEVERITY_RANK[alert.severity]
-        ? record.severity
-        : alert.severity;
-    const noticeSeq = (record?.notice_seq ?? 0) + 1;
-    tx.merge(path, {
-      ...latest,
-      severity,
-      status: 'open',
-      first_raised_at: firstRaisedAt,
-      last_notified_at: at,
-      suppressed_since_notice: 0,
-      notice_seq: noticeSeq,
-      resolved_at: null,
-      resolution_message: null,
-    });
-    const notice: AlertNotice = {
-      kind,
-      key: alert.key,
-      rule: alert.rule,
-      severity,
-      subject: alert.subject,
-      ...(alert.game_date ? { game_date: alert.game_date } : {}),
-      message: alert.message,
-      ...(alert.details ? { details: alert.details } : {}),
-      status_url: latest.status_url,
-      occurrences: count,
-      first_raised_at: firstRaisedAt,
-      at,
-    };
-    this.queueDeliveries(tx, path, noticeSeq, notice, now);
-    return { kind: 'notify', notice, noticeSeq };
-  }
-
-  async resolve(resolution: AlertResolution): Promise<void> {
-    const now = this.options.clock.now();
-    const path = `${ALERTS_COLLECTION}/${alertDocumentId(resolution.key)}`;
-    const notice = await this.options.state.transaction(async (tx) => {
-      const record = (await tx.get(path)) as AlertRecord | undefined;
-      if (!record || record.status === 'resolved') return undefined;
-      const at = now.toISOString();
-      const closing = { status: 'resolved', resolved_at: at, resolution_message: resolution.message };
-      if (record.status === 'waiting') {
-        // Nobody was told it was wrong, so nobody is told it is right again.
-        tx.merge(path, closing);
-        return undefined;
-      }
-      const noticeSeq = (record.notice_seq ?? 0) + 1;
-      tx.merge(path, { ...closing, notice_seq: noticeSeq });
-      const resolved: AlertNotice = {
-        kind: 'resolved',
-        key: record.key,
-        rule: record.rule,
-        severity: 'INFO',
-        subject: record.subject,
-        ...(record.game_date ? { game_date: record.game_date } : {}),
-        message: resolution.message,
-        status_url: record.status_url,
-        occurrences: record.raise_count,
-        first_raised_at: record.first_raised_at,
-        at,
-      };
-      this.queueDeliveries(tx, path, noticeSeq, resolved, now);
-      return { notice: resolved, noticeSeq };
-    });
-    if (notice) await this.announce(notice.notice, notice.noticeSeq);
-  }
-
-  private queueDeliveries(
-    tx: StateTransaction,
-    alertPath: string,
-    noticeSeq: number,
-    notice: AlertNotice,
-    now: Date,
-  ): void {
-    const documentId = alertPath.slice(ALERTS_COLLECTION.length + 1);
-    for (const channel of this.options.channels) {
-      const delivery: AlertDelivery = {
-        id: `${documentId}__${noticeSeq}__${channel.name}`,
-        alert_key: notice.key,
-        channel: channel.name,
-        notice,
-        state: 'pending',
-        attempts: 0,
-        created_at: now.toISOString(),
-        claimed_until: plusMinutes(now, CLAIM_MINUTES),
-      };
-      tx.create(`${ALERT_DELIVERIES_COLLECTION}/${delivery.id}`, delivery as unknown as StateDocument);
-    }
-  }
-
-  /** Log entry first (it cannot fail), then each channel; failures stay pending. */
-  private async announce(notice: AlertNotice, noticeSeq: number): Promise<void> {
-    const severity: Severity = notice.kind === 'resolved' ? 'NOTICE' : notice.severity;
-    this.options.logger.log(severity, `${notice.kind === 'resolved' ? 'resolved: ' : ''}${notice.message}`, {
-      alert_key: notice.key,
-      rule: notice.rule,
-      notice: notice.kind,
-      occurrences: notice.occurrences,
-      game_date: notice.game_date,
-      status_url: notice.status_url,
-    });
-    await Promise.all(
-      this.options.channels.map((channel) =>
-        this.attempt(`${alertDocumentId(notice.key)}__${noticeSeq}__${channel.name}`, channel, notice),
-      ),
-    );
-  }
-
-  private async attempt(id: string, channel: AlertChannel, notice: AlertNotice): Promise<boolean> {
-    const path = `${ALERT_DELIVERIES_COLLECTION}/${id}`;
-    const started = this.options.clock.now().toISOString();
-    try {
-      await channel.deliver(notice);
-    } catch (error) {
-      const reason = (error as Error).message;
-      const current = (await this.options.state.get(path)) as unknown as AlertDelivery | undefined;
-      await this.options.state.merge(path, {
-        attempts: (current?.attempts ?? 0) + 1,
-        last_attempt_at: started,
-        last_error: reason,
-      });
-      this.options.logger.warning(`alert delivery to ${channel.name} failed; left pending for the tick`, {
-        alert_key: notice.key,
-        channel: channel.name,
-        delivery_id: id,
-        error: reason,
-      });
-      return false;
-    }
-    const current = (await this.options.state.get(path)) as unknown as AlertDelivery | undefined;
-    await this.options.state.merge(path, {
-      state: 'delivered',
-      attempts: (current?.attempts ?? 0) + 1,
-      last_attempt_at: started,
-      delivered_at: this.options.clock.now().toISOString(),
+      last_raised_at: now.toISOString(),
+      raise_count: (record.raise_count ?? 0) + 1,
+      expire_at: plusDays(now, ALERT_RETENTION_DAYS),
     });
     return true;
   }
 
-  /**
-   * Sends every delivery still pending whose claim has lapsed (called from the
-   * scheduler tick). Each one is claimed in a transaction first, so two ticks
-   * never send the same notice twice. Returns how many went out.
-   */
-  async redeliverPending(): Promise<{ delivered: number; failed: number }> {
+  async resolve(resolution: AlertResolution): Promise<void> {
     const now = this.options.clock.now();
-    const pending = await this.options.state.list(ALERT_DELIVERIES_COLLECTION, [
-      { field: 'state', op: '==', value: 'pending' },
-    ]);
-    const channels = new Map(this.options.channels.map((channel) => [channel.name, channel]));
-    let delivered = 0;
-    let failed = 0;
-    for (const document of pending) {
-      const delivery = document.data as unknown as AlertDelivery;
-      const channel = channels.get(delivery.channel);
-      if (!channel || delivery.claimed_until > now.toISOString()) continue;
-      const claimed = await this.options.state.transaction(async (tx) => {
-        const current = (await tx.get(document.path)) as unknown as AlertDelivery | undefined;
-        if (current?.state !== 'pending' || current.claimed_until > now.toISOString()) return false;
-        tx.merge(document.path, { claimed_until: plusMinutes(now, CLAIM_MINUTES) });
-        return true;
-      });
-      if (!claimed) continue;
-      if (await this.attempt(document.id, channel, delivery.notice)) delivered += 1;
-      else failed += 1;
-    }
-    if (delivered + failed > 0)
-      this.options.logger.info('re-drove pending alert deliveries', { delivered, still_pending: failed });
-    return { delivered, failed };
+    const id = alertDocumentId(resolution.key);
+    const path = `${ALERTS_COLLECTION}/${id}`;
+    // Most clears are about conditions that never opened: one read, no transaction.
+    const current = (await this.options.state.get(path)) as AlertRecord | undefined;
+    if (!current || current.status === 'resolved') return;
+    const groupId = current.group ?? groupIdFor(current.game_date);
+    const decided = await groupQueue.run(groupId, () =>
+      this.options.state.transaction(async (tx) => {
+        const record = (await tx.get(path)) as AlertRecord | undefined;
+        if (!record || record.status === 'resolved') return undefined;
+        const group = await this.readGroup(tx, groupId);
+        const at = now.toISOString();
+        tx.merge(path, {
+          status: 'resolved',
+          resolved_at: at,
+          resolution_message: resolution.message,
+          expire_at: plusDays(now, ALERT_RETENTION_DAYS),
+        });
+        // Nobody was told it was wrong (held for a final attempt), so nobody is told it is right again.
+        if (record.status === 'waiting') return undefined;
+        const condition = group.conditions[id];
+        if (!condition) return undefined;
+        const next: AlertGroupRecord = {
+          ...group,
+          conditions: {
+            ...group.conditions,
+            [id]: {
+              ...condition,
+              status: 'resolved',
+              resolved_at: at,
+              resolution_message: resolution.message,
+            },
+          },
+        };
+        return this.decideAndWrite(tx, next, now, { remind: false });
+      }),
+    );
+    if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice);
   }
-}
 
-/** The alerts topic as a channel: the message keeps the `Alert` / `AlertResolution` shape, plus the notice. */
-export class BusAlertChannel implements AlertChannel {
-  readonly name = 'pubsub';
+  /**
+   * Takes the grouping decision for every open group (called on the tick):
+   * first notices whose group wait is over, reminders that are due. Dates
+   * before `remindFrom` get no reminders (a day that has passed does not nag;
+   * a change or its resolution is still told). Returns the notices sent.
+   */
+  async flush(options: { remindFrom?: string } = {}): Promise<AlertNotice[]> {
+    const groups = await this.options.state.list(ALERT_GROUPS_COLLECTION, [
+      { field: 'status', op: '==', value: 'open' },
+    ]);
+    const sent: AlertNotice[] = [];
+    for (const document of groups) {
+      const now = this.options.clock.now();
+      const decided = await groupQueue.run(document.id, () =>
+        this.options.state.transaction(async (tx) =>
+          this.decideAndWrite(tx, await this.readGroup(tx, document.id), now, {
+            remind: !options.remindFrom || document.id === 'undated' || document.id >= options.remindFrom,
+          }),
+        ),
+      );
+      if (!decided) continue;
+      await this.options.deliveries.send(decided.noticeId, decided.notice);
+      sent.push(decided.notice);
+    }
+    return sent;
+  }
 
-  constructor(
-    private readonly bus: Bus,
-    private readonly topic: string,
-  ) {}
+  redeliverPending(): Promise<{ delivered: number; failed: number }> {
+    return this.options.deliveries.redeliverPending();
+  }
 
-  async deliver(notice: AlertNotice): Promise<void> {
-    const common = {
-      key: notice.key,
-      rule: notice.rule,
-      subject: notice.subject,
-      ...(notice.game_date ? { game_date: notice.game_date } : {}),
-      message: notice.message,
-      status_url: notice.status_url,
-      notice: notice.kind,
-      occurrences: notice.occurrences,
-      first_raised_at: notice.first_raised_at,
+  private async readGroup(tx: StateTransaction, groupId: string): Promise<AlertGroupRecord> {
+    const stored = (await tx.get(`${ALERT_GROUPS_COLLECTION}/${groupId}`)) as AlertGroupRecord | undefined;
+    const now = this.options.clock.now();
+    const gameDate = groupId === 'undated' ? undefined : groupId;
+    return {
+      group: groupId,
+      key: groupKeyFor(groupId),
+      ...(gameDate ? { game_date: gameDate } : {}),
+      status: 'resolved',
+      status_url: this.statusUrl(gameDate),
+      opened_at: now.toISOString(),
+      notices_sent: 0,
+      episode_notices: 0,
+      listed: {},
+      conditions: {},
+      notified: null,
+      changed_at: null,
+      expire_at: plusDays(now, ALERT_RETENTION_DAYS),
+      ...stored,
     };
-    const data =
-      notice.kind === 'resolved'
-        ? { ...common, resolved_at: notice.at }
-        : { ...common, severity: notice.severity, details: notice.details ?? {}, raised_at: notice.at };
-    await this.bus.publish({
-      topic: this.topic,
-      data,
-      attributes: {
-        kind: notice.kind === 'resolved' ? 'resolved' : 'alert',
-        notice: notice.kind,
-        rule: notice.rule,
-        severity: notice.severity,
-        key: notice.key,
-      },
+  }
+
+  /** Writes the group and, when the grouping decision says so, the notice and its deliveries. */
+  private decideAndWrite(
+    tx: StateTransaction,
+    group: AlertGroupRecord,
+    now: Date,
+    /** reminders come from `flush` only: a raise or a clear is not the moment to repeat the rest */
+    { remind }: { remind: boolean },
+  ): Decided {
+    const decided = decideGroupNotice(group, now, this.options.grouping);
+    const decision = decided?.kind === 'reminder' && !remind ? undefined : decided;
+    const path = `${ALERT_GROUPS_COLLECTION}/${group.group}`;
+    const expire_at = plusDays(now, ALERT_RETENTION_DAYS);
+    if (!decision) {
+      // Opened and cleared inside the group wait: nobody was told, so the group closes silently.
+      const quiet = !group.notified && !Object.values(group.conditions).some((c) => c.status === 'open');
+      tx.merge(path, { ...group, ...(quiet ? { status: 'resolved' } : {}), expire_at });
+      return undefined;
+    }
+    const told = afterNotice(group, decision, now);
+    const at = now.toISOString();
+    const listed = { ...group.listed };
+    for (const condition of decision.open) listed[condition.id] = (listed[condition.id] ?? 0) + 1;
+    for (const condition of decision.open)
+      tx.merge(`${ALERTS_COLLECTION}/${condition.id}`, { notice_count: listed[condition.id] });
+    const resolved = decision.kind === 'resolved';
+    const sequence = group.notices_sent + 1;
+    tx.merge(path, {
+      ...told,
+      group: group.group,
+      key: group.key,
+      status: resolved ? 'resolved' : 'open',
+      notices_sent: sequence,
+      episode_notices: group.episode_notices + 1,
+      last_notice_at: at,
+      last_notice_kind: decision.kind,
+      resolved_at: resolved ? at : null,
+      listed,
+      expire_at,
     });
+    const notice = this.noticeFor(group, decision, group.episode_notices + 1, at);
+    const noticeId = `${group.group}__${sequence}`;
+    this.options.deliveries.queue(tx, noticeId, notice, now);
+    return { noticeId, notice };
+  }
+
+  private noticeFor(
+    group: AlertGroupRecord,
+    decision: GroupNoticeDecision,
+    sequence: number,
+    at: string,
+  ): AlertNotice {
+    const asNotice = (condition: GroupCondition & { change?: 'new' | 'worse' | null }): NoticeCondition => ({
+      key: condition.key,
+      rule: condition.rule,
+      subject: condition.subject,
+      severity: condition.severity,
+      message:
+        condition.status === 'resolved' && condition.resolution_message
+          ? condition.resolution_message
+          : condition.message,
+      opened_at: condition.opened_at,
+      ...(condition.change !== undefined ? { change: condition.change } : {}),
+      ...(condition.resolved_at ? { resolved_at: condition.resolved_at } : {}),
+    });
+    const lead = decision.open[0] ?? decision.cleared[0];
+    return {
+      kind: decision.kind,
+      key: group.key,
+      ...(group.game_date ? { game_date: group.game_date } : {}),
+      severity: decision.severity,
+      rule: lead?.rule ?? 'dead_letter',
+      message: noticeHeadline(group.game_date, decision),
+      conditions: decision.open.map(asNotice),
+      resolved: decision.cleared.map(asNotice),
+      status_url: group.status_url,
+      sequence,
+      opened_at: group.opened_at,
+      at,
+    };
   }
 }

@@ -1,15 +1,56 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
-import { type ColumnType, type TableColumns, WAREHOUSE_TABLES } from '../config/tables.js';
+import {
+  type ColumnDeclaration,
+  type ColumnType,
+  OWNED_TABLES,
+  type TableDeclaration,
+  WAREHOUSE_TABLES,
+} from '../config/tables.js';
 import { type SqlParameter, tableName, type Warehouse, type WarehouseRow } from '../ports/warehouse.port.js';
 
 const DUCKDB_TYPE: Record<ColumnType, string> = {
   STRING: 'VARCHAR',
   INT64: 'BIGINT',
   FLOAT64: 'DOUBLE',
+  NUMERIC: 'DECIMAL(38,9)',
+  BIGNUMERIC: 'DECIMAL(38,9)',
   BOOL: 'BOOLEAN',
   DATE: 'DATE',
+  DATETIME: 'TIMESTAMP',
   TIMESTAMP: 'TIMESTAMP',
+  JSON: 'JSON',
 };
+
+/**
+ * The DuckDB column for a declared one: NUMERIC(p,s) as DECIMAL(p,s), so a
+ * value the real column would round is rounded here too. REQUIRED is enforced
+ * on the tables shotclock writes; the incumbent's are seeded with partial rows.
+ */
+function duckDbColumn(name: string, declaration: ColumnDeclaration, enforceRequired: boolean): string {
+  const type =
+    declaration.precision !== undefined && declaration.type === 'NUMERIC'
+      ? `DECIMAL(${declaration.precision},${declaration.scale})`
+      : DUCKDB_TYPE[declaration.type];
+  return `${name} ${type}${enforceRequired && declaration.required ? ' NOT NULL' : ''}`;
+}
+
+const GOOGLE_SQL_TYPE: Readonly<Record<string, string>> = {
+  VARCHAR: 'STRING',
+  BIGINT: 'INT64',
+  DOUBLE: 'FLOAT64',
+  BOOLEAN: 'BOOL',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+  JSON: 'JSON',
+  'DECIMAL(38,9)': 'NUMERIC',
+};
+
+/** DuckDB's `information_schema` type as the GoogleSQL type it stands in for. */
+function googleSqlType(duckDbType: string): string {
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckDbType);
+  if (decimal && duckDbType !== 'DECIMAL(38,9)') return `NUMERIC(${decimal[1]},${decimal[2]})`;
+  return GOOGLE_SQL_TYPE[duckDbType] ?? duckDbType;
+}
 
 /** `@name` (BigQuery) -> `$name` (DuckDB); string literals are left alone. */
 export function toDuckDbParameters(sql: string): string {
@@ -71,22 +112,22 @@ export class DuckDbWarehouse implements Warehouse {
   ) {}
 
   /** Opens (or creates) the database file; `:memory:` for a throwaway one. */
-  static async open(path: string, tables: Readonly<Record<string, TableColumns>> = WAREHOUSE_TABLES) {
+  static async open(path: string, tables: Readonly<Record<string, TableDeclaration>> = WAREHOUSE_TABLES) {
     const instance = await DuckDBInstance.create(path);
     const warehouse = new DuckDbWarehouse(instance, await instance.connect());
     await warehouse.createTables(tables);
     return warehouse;
   }
 
-  createTables(tables: Readonly<Record<string, TableColumns>>): Promise<void> {
+  createTables(tables: Readonly<Record<string, TableDeclaration>>): Promise<void> {
     return this.serially(() => this.createMissingTables(tables));
   }
 
-  private async createMissingTables(tables: Readonly<Record<string, TableColumns>>): Promise<void> {
-    for (const [name, columns] of Object.entries(tables)) {
+  private async createMissingTables(tables: Readonly<Record<string, TableDeclaration>>): Promise<void> {
+    for (const [name, declaration] of Object.entries(tables)) {
       const [dataset] = tableName(name).split('.');
-      const columnList = Object.entries(columns)
-        .map(([column, type]) => `${column} ${DUCKDB_TYPE[type]}`)
+      const columnList = Object.entries(declaration.columns)
+        .map(([column, type]) => duckDbColumn(column, type, name in OWNED_TABLES))
         .join(', ');
       await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${dataset}`);
       await this.connection.run(`CREATE TABLE IF NOT EXISTS ${name} (${columnList})`);
@@ -167,6 +208,18 @@ export class DuckDbWarehouse implements Warehouse {
       { dataset: dataset!, name: name! },
     );
     return Number(rows[0]?.n) > 0;
+  }
+
+  /** The columns as their GoogleSQL types, so the probe compares them with the declarations alike. */
+  async columns(table: string): Promise<Record<string, string> | null> {
+    const [dataset, name] = tableName(table).split('.');
+    const rows = await this.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_schema = @dataset AND table_name = @name ORDER BY ordinal_position`,
+      { dataset: dataset!, name: name! },
+    );
+    if (rows.length === 0) return null;
+    return Object.fromEntries(rows.map((row) => [row.column_name, googleSqlType(row.data_type)]));
   }
 
   async dryRun(sql: string, params: Record<string, SqlParameter> = {}): Promise<void> {

@@ -5,7 +5,11 @@ import type { Bus, BusTopology, OutgoingMessage } from '../ports/bus.port.js';
 export class PubSubBus implements Bus, BusTopology {
   private readonly topics = new Map<string, Topic>();
 
-  constructor(private readonly pubsub: PubSub) {}
+  constructor(
+    private readonly pubsub: PubSub,
+    /** the client's whole publish retry budget (its default is 10 minutes) */
+    private readonly options: { publishTimeoutMs?: number } = {},
+  ) {}
 
   private topic(name: string, ordered: boolean): Topic {
     const key = `${name}:${ordered}`;
@@ -16,6 +20,7 @@ export class PubSubBus implements Bus, BusTopology {
       topic = this.pubsub.topic(name, {
         batching: { maxMessages: 1, maxMilliseconds: 0 },
         messageOrdering: ordered,
+        ...(this.options.publishTimeoutMs ? { gaxOpts: { timeout: this.options.publishTimeoutMs } } : {}),
       });
       this.topics.set(key, topic);
     }

@@ -1,10 +1,17 @@
-import type { AlertChannel, AlertNotice } from './dedup.alert-sink.js';
+import type { AlertChannel, AlertNotice, NoticeCondition } from './alert-delivery.js';
 
 const SEVERITY_MARK: Record<AlertNotice['severity'], string> = {
   INFO: ':information_source:',
   WARNING: ':warning:',
   ERROR: ':red_circle:',
   CRITICAL: ':rotating_light:',
+};
+
+const HEAD: Record<AlertNotice['kind'], string> = {
+  opened: 'Problem',
+  updated: 'Changed',
+  reminder: 'Still open',
+  resolved: 'Resolved',
 };
 
 /** A non-2xx answer: `status` lets `isTransient` treat 429/5xx as retryable. */
@@ -18,20 +25,31 @@ export class SlackDeliveryError extends Error {
   }
 }
 
-/** The Slack message for a notice: one line a person can act on, the count, and the status page link. */
+function conditionLine(condition: NoticeCondition): string {
+  const change = condition.change === 'new' ? ' *new*' : condition.change === 'worse' ? ' *worse*' : '';
+  return `• ${SEVERITY_MARK[condition.severity]} \`${condition.rule}\`${change} ${condition.message}`;
+}
+
+/**
+ * The Slack message for a notice: one message per pipeline date listing every
+ * open condition (most severe first), what cleared since the last one, and
+ * the status page link.
+ */
 export function slackMessage(notice: AlertNotice): { text: string } {
   const where = notice.game_date ? ` · ${notice.game_date}` : '';
-  const head =
-    notice.kind === 'resolved'
-      ? `:white_check_mark: *Resolved* \`${notice.rule}\`${where}`
-      : `${SEVERITY_MARK[notice.severity]} *${notice.severity}* \`${notice.rule}\`${where}`;
-  const count =
-    notice.kind === 'repeat'
-      ? `\nStill happening: raised ${notice.occurrences} times since ${notice.first_raised_at}.`
-      : notice.kind === 'resolved' && notice.occurrences > 1
-        ? `\nIt had been raised ${notice.occurrences} times since ${notice.first_raised_at}.`
-        : '';
-  return { text: `${head}\n${notice.message}${count}\n<${notice.status_url}|Status page>` };
+  const mark = notice.kind === 'resolved' ? ':white_check_mark:' : SEVERITY_MARK[notice.severity];
+  const severity = notice.kind === 'resolved' ? '' : ` ${notice.severity}`;
+  const lines = [`${mark} *${HEAD[notice.kind]}*${severity}${where}`];
+  if (notice.kind === 'reminder')
+    lines.push(`Open since ${notice.opened_at}; nothing changed since the last notice.`);
+  lines.push(...notice.conditions.map(conditionLine));
+  if (notice.resolved.length > 0)
+    lines.push(
+      notice.kind === 'resolved' ? 'Cleared:' : 'Cleared since the last notice:',
+      ...notice.resolved.map((condition) => `• \`${condition.rule}\` ${condition.message}`),
+    );
+  lines.push(`<${notice.status_url}|Status page>`);
+  return { text: lines.join('\n') };
 }
 
 /**

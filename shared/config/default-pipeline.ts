@@ -36,24 +36,33 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       label: 'Phase 3 analytics',
       completion_topic: 'nba-phase3-analytics-complete',
       processors: [
-        { name: 'player_game_summary', table: 'nba_analytics.player_game_summary', expected: perGame(20) },
+        {
+          name: 'player_game_summary',
+          class_name: 'PlayerGameSummaryProcessor',
+          table: 'nba_analytics.player_game_summary',
+          expected: perGame(20),
+        },
         {
           name: 'team_offense_game_summary',
+          class_name: 'TeamOffenseGameSummaryProcessor',
           table: 'nba_analytics.team_offense_game_summary',
           expected: perGame(2),
         },
         {
           name: 'team_defense_game_summary',
+          class_name: 'TeamDefenseGameSummaryProcessor',
           table: 'nba_analytics.team_defense_game_summary',
           expected: perGame(2),
         },
         {
           name: 'upcoming_player_game_context',
+          class_name: 'UpcomingPlayerGameContextProcessor',
           table: 'nba_analytics.upcoming_player_game_context',
           expected: perGame(26),
         },
         {
           name: 'upcoming_team_game_context',
+          class_name: 'UpcomingTeamGameContextProcessor',
           table: 'nba_analytics.upcoming_team_game_context',
           expected: perGame(2),
         },
@@ -64,10 +73,19 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       label: 'Phase 4 precompute',
       completion_topic: 'nba-phase4-precompute-complete',
       processors: [
-        { name: 'team_defense_zone_analysis', table: 'nba_precompute.team_defense_zone_analysis' },
-        { name: 'player_shot_zone_analysis', table: 'nba_precompute.player_shot_zone_analysis' },
+        // Dated as the incumbent dates them: zone analyses by analysis_date, the cache by cache_date.
+        {
+          name: 'team_defense_zone_analysis',
+          table: 'nba_precompute.team_defense_zone_analysis',
+          date_column: 'analysis_date',
+        },
+        {
+          name: 'player_shot_zone_analysis',
+          table: 'nba_precompute.player_shot_zone_analysis',
+          date_column: 'analysis_date',
+        },
         { name: 'player_composite_factors', table: 'nba_precompute.player_composite_factors' },
-        { name: 'player_daily_cache', table: 'nba_precompute.player_daily_cache' },
+        { name: 'player_daily_cache', table: 'nba_precompute.player_daily_cache', date_column: 'cache_date' },
         { name: 'ml_feature_store', table: 'nba_predictions.ml_feature_store_v2' },
       ],
     },
@@ -147,6 +165,9 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       },
       {
         table: 'nba_predictions.ml_feature_store_v2',
+        // No processed_at there: updated_at when its MERGE rewrote a row, else created_at.
+        processed_column: 'updated_at',
+        processed_fallback_column: 'created_at',
         min_players: 50,
         error_after_hours: 24,
       },
@@ -227,5 +248,30 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     min_backoff_seconds: 60,
     max_backoff_seconds: 600,
     ack_deadline_seconds: 60,
+  },
+  downstream: {
+    // The incumbent's Cloud Run services (its PREDICTION_COORDINATOR_URL and PHASE3_SERVICE_URL defaults).
+    services: {
+      prediction_coordinator: { url: 'https://prediction-coordinator-f7p3g7f6ya-wl.a.run.app' },
+      analytics_service: { url: 'https://nba-phase3-analytics-processors-f7p3g7f6ya-wl.a.run.app' },
+    },
+    predictions: [
+      // 409: a batch for the date is already running, which is what a resent /start should find.
+      { kind: 'http', service: 'prediction_coordinator', path: '/start', done_statuses: [409] },
+      { kind: 'publish' },
+    ],
+    phase3_rerun: [
+      { kind: 'http', service: 'analytics_service', path: '/process-date-range' },
+      { kind: 'publish' },
+    ],
+  },
+  outbox: {
+    lease_seconds: 120,
+    action_timeout_seconds: 30,
+    // The tick runs every 5 minutes: the first retry is on the next tick, then 10, 20, 40, 60 minutes apart.
+    first_backoff_minutes: 5,
+    max_backoff_minutes: 60,
+    stuck_after_attempts: 5,
+    give_up_after_minutes: 720,
   },
 };

@@ -18,6 +18,13 @@ export const RuntimeEnv = z.object({
     .string()
     .regex(/^(bigquery|duckdb:.+)$/, 'expected bigquery or duckdb:<file>')
     .default('bigquery'),
+  /**
+   * Where BigQuery runs shotclock's jobs (`US`, `us-west2`, ...): the location
+   * of the datasets it reads, which the deploy reads and sets. Unset, BigQuery
+   * routes each job to the location of the datasets it names. Not the
+   * functions' region: a job sent elsewhere than its datasets fails.
+   */
+  SHOTCLOCK_BIGQUERY_LOCATION: z.string().min(1).optional(),
   /** `gcs` in production; `folder:<dir>` locally (laid out as <dir>/<bucket>/<path>) */
   SHOTCLOCK_OBJECT_STORE: z
     .string()
@@ -36,30 +43,62 @@ export interface Settings {
   env: RuntimeEnv;
   config: PipelineConfig;
   projectId: string;
+  /** the user's override as given (SHOTCLOCK_CONFIG, then the file), before the default is merged in */
+  override: unknown;
 }
 
-/** Reads the file SHOTCLOCK_CONFIG_FILE names. Injected, so shared/config itself does no I/O. */
+/**
+ * Reads the file SHOTCLOCK_CONFIG_FILE names. Injected, so shared/config itself does no I/O: the
+ * functions get it from `shared/runtime/settings.ts`, the CLI from `scripts/cli/settings.ts`.
+ */
 export type ConfigFileReader = (path: string) => string;
+
+/** The environment alone, without loading the pipeline config (a probe checking variables). */
+export function readRuntimeEnv(source: Record<string, string | undefined> = process.env): RuntimeEnv {
+  const parsed = RuntimeEnv.safeParse(source);
+  if (!parsed.success) throw new ConfigError(issueLines(parsed.error).map((line) => `env ${line}`));
+  return Object.freeze(parsed.data);
+}
 
 export function readSettings(
   source: Record<string, string | undefined> = process.env,
   readConfigFile?: ConfigFileReader,
 ): Settings {
-  const parsed = RuntimeEnv.safeParse(source);
-  if (!parsed.success) throw new ConfigError(issueLines(parsed.error).map((line) => `env ${line}`));
-  const env = Object.freeze(parsed.data);
+  const env = readRuntimeEnv(source);
   const overrides: unknown[] = [];
-  if (env.SHOTCLOCK_CONFIG) overrides.push(parseJson('SHOTCLOCK_CONFIG', env.SHOTCLOCK_CONFIG));
-  if (env.SHOTCLOCK_CONFIG_FILE)
+  const sources: string[] = [];
+  if (env.SHOTCLOCK_CONFIG) {
+    overrides.push(parseJson('SHOTCLOCK_CONFIG', env.SHOTCLOCK_CONFIG));
+    sources.push('SHOTCLOCK_CONFIG');
+  }
+  if (env.SHOTCLOCK_CONFIG_FILE) {
     overrides.push(parseJson(env.SHOTCLOCK_CONFIG_FILE, readFile(env.SHOTCLOCK_CONFIG_FILE, readConfigFile)));
-  const config = loadPipelineConfig(overrides.reduce((merged, next) => deepMerge(merged, next), {}));
-  return Object.freeze({ env, config, projectId: env.GOOGLE_CLOUD_PROJECT ?? config.project.id });
+    sources.push(env.SHOTCLOCK_CONFIG_FILE);
+  }
+  const override = deepFreeze(overrides.reduce((merged, next) => deepMerge(merged, next), {}));
+  let config: PipelineConfig;
+  try {
+    config = loadPipelineConfig(override);
+  } catch (error) {
+    if (error instanceof ConfigError && sources.length)
+      throw new ConfigError(error.problems, sources.join(' + '));
+    throw error;
+  }
+  return Object.freeze({ env, config, override, projectId: env.GOOGLE_CLOUD_PROJECT ?? config.project.id });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function readFile(path: string, reader: ConfigFileReader | undefined): string {
   if (!reader)
     throw new ConfigError([
-      `env SHOTCLOCK_CONFIG_FILE: this entry point reads no files; put the override in SHOTCLOCK_CONFIG`,
+      `env SHOTCLOCK_CONFIG_FILE: no file reader was given to readSettings (use the runtime's or the CLI's settings)`,
     ]);
   try {
     return reader(path);

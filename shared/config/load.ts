@@ -1,11 +1,23 @@
+import { z } from 'zod';
 import { issueLines } from '../messages/pubsub-event.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
 import { PipelineConfig } from './schema.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid pipeline config:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  /** `source`: where the override came from (`SHOTCLOCK_CONFIG`, a file path), when known. */
+  constructor(
+    readonly problems: string[],
+    readonly source?: string,
+  ) {
+    super(
+      `invalid pipeline config${source ? ` (${source})` : ''}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+  }
+
+  /** The same problems on one line, for a terminal: `invalid pipeline config (x.json): a: …; b: …`. */
+  oneLine(): string {
+    return `invalid pipeline config${this.source ? ` (${this.source})` : ''}: ${this.problems.join('; ')}`;
   }
 }
 
@@ -131,9 +143,52 @@ function duplicates(values: readonly string[], at: string, field?: string): stri
  * `override`, validated, frozen. Every problem is listed by path at once.
  */
 export function loadPipelineConfig(override: unknown = {}): PipelineConfig {
-  const parsed = PipelineConfig.safeParse(deepMerge(DEFAULT_PIPELINE, override));
-  if (!parsed.success) throw new ConfigError(issueLines(parsed.error));
+  const merged = deepMerge(DEFAULT_PIPELINE, override);
+  const parsed = PipelineConfig.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(configIssueLines(parsed.error, merged));
   const problems = crossReferenceProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(parsed.data);
+}
+
+/**
+ * Issue lines by path; an unknown key (a typo such as `alertz` or `cooldown_minuts`) is named with
+ * its full path and, when one is close, the key that was probably meant.
+ */
+function configIssueLines(error: z.ZodError, merged: unknown): string[] {
+  const unknown = error.issues.filter((issue) => issue.code === 'unrecognized_keys');
+  const rest = error.issues.filter((issue) => issue.code !== 'unrecognized_keys');
+  const lines = unknown.flatMap((issue) => {
+    const siblings = Object.keys(valueAt(merged, issue.path) ?? {}).filter(
+      (key) => !issue.keys.includes(key),
+    );
+    return issue.keys.map((key) => {
+      const near = siblings.find((known) => editDistance(known, key) <= 2);
+      return `${[...issue.path, key].join('.')}: unknown key${near ? ` (did you mean ${near}?)` : ''}`;
+    });
+  });
+  return [...lines, ...(rest.length ? issueLines(new z.ZodError(rest)) : [])];
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): Plain | undefined {
+  let value = root;
+  for (const key of path)
+    value = isPlain(value) || Array.isArray(value) ? (value as Plain)[key as string] : undefined;
+  return isPlain(value) ? value : undefined;
+}
+
+/** Levenshtein distance, enough to suggest a key that is one or two typos away. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }

@@ -39,34 +39,39 @@ export const CronExpression = z
 
 /** How many rows a processor should write for a date. */
 export const ExpectedCountRule = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('static'), rows: z.number().int().nonnegative() }),
+  z.strictObject({ kind: z.literal('static'), rows: z.number().int().nonnegative() }),
   /** rows per scheduled game on the date (0 games -> 0 expected). */
-  z.object({ kind: z.literal('schedule'), rows_per_game: z.number().nonnegative() }),
+  z.strictObject({ kind: z.literal('schedule'), rows_per_game: z.number().nonnegative() }),
   /** median of the last `days` comparable days of completion history; the fallback until there is enough. */
-  z.object({
+  z.strictObject({
     kind: z.literal('baseline'),
     days: z.number().int().positive(),
     min_history: z.number().int().positive(),
     same_weekday_weight: z.number().nonnegative().optional(),
     fallback: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('static'), rows: z.number().int().nonnegative() }),
-      z.object({ kind: z.literal('schedule'), rows_per_game: z.number().nonnegative() }),
+      z.strictObject({ kind: z.literal('static'), rows: z.number().int().nonnegative() }),
+      z.strictObject({ kind: z.literal('schedule'), rows_per_game: z.number().nonnegative() }),
     ]),
   }),
 ]);
 export type ExpectedCountRule = z.infer<typeof ExpectedCountRule>;
 
-export const Processor = z.object({
+export const Processor = z.strictObject({
   name: SnakeName,
   table: TableName.optional(),
   date_column: SnakeName.default('game_date'),
   /** Required processors are the ones a phase counts as "all complete". */
   required: z.boolean().default(true),
   expected: ExpectedCountRule.optional(),
+  /** The incumbent's class name (`PlayerGameSummaryProcessor`): what its services take to re-run this processor. */
+  class_name: z
+    .string()
+    .regex(/^[A-Z][A-Za-z0-9]*$/, 'expected a class name such as PlayerGameSummaryProcessor')
+    .optional(),
 });
 export type Processor = z.infer<typeof Processor>;
 
-export const Phase = z.object({
+export const Phase = z.strictObject({
   id: SnakeName,
   label: z.string(),
   completion_topic: TopicName,
@@ -76,16 +81,16 @@ export type Phase = z.infer<typeof Phase>;
 
 export const TransitionRule = z.discriminatedUnion('kind', [
   /** Never fires: only watches and alerts on processors still missing. */
-  z.object({ kind: z.literal('watch') }),
-  z.object({ kind: z.literal('all_complete') }),
-  z.object({ kind: z.literal('critical_only') }),
-  z.object({ kind: z.literal('quorum'), fraction: Fraction.optional() }),
+  z.strictObject({ kind: z.literal('watch') }),
+  z.strictObject({ kind: z.literal('all_complete') }),
+  z.strictObject({ kind: z.literal('critical_only') }),
+  z.strictObject({ kind: z.literal('quorum'), fraction: Fraction.optional() }),
   /** Counted from the date's first completion; the last tier that is due applies. */
-  z.object({
+  z.strictObject({
     kind: z.literal('tiered'),
     tiers: z
       .array(
-        z.object({
+        z.strictObject({
           after_minutes: Minutes,
           /** at least this many of the phase's processors, critical ones included */
           min_completed: z.number().int().nonnegative().optional(),
@@ -98,7 +103,7 @@ export const TransitionRule = z.discriminatedUnion('kind', [
 ]);
 export type TransitionRule = z.infer<typeof TransitionRule>;
 
-export const Transition = z.object({
+export const Transition = z.strictObject({
   id: SnakeName,
   from: SnakeName,
   to: SnakeName,
@@ -122,7 +127,7 @@ export const Transition = z.object({
 });
 export type Transition = z.infer<typeof Transition>;
 
-export const RecordCountPolicy = z.object({
+export const RecordCountPolicy = z.strictObject({
   phases: z.array(SnakeName),
   retry_below_fraction: Fraction,
   first_retry_after_minutes: Minutes,
@@ -136,13 +141,18 @@ export const RecordCountPolicy = z.object({
   past_date_max_age_days: z.number().int().nonnegative(),
   /** Message count and table count may differ by this fraction before it is a finding. */
   count_tolerance_fraction: Fraction,
-  circuit_breaker: z.object({ dates: z.number().int().positive(), window_minutes: Minutes }),
+  circuit_breaker: z.strictObject({ dates: z.number().int().positive(), window_minutes: Minutes }),
 });
 
-export const FreshnessCheck = z.object({
+export const FreshnessCheck = z.strictObject({
   table: TableName,
   date_column: SnakeName.default('game_date'),
   processed_column: SnakeName.default('processed_at'),
+  /**
+   * Read where `processed_column` is NULL: a table stamped `created_at` on
+   * insert and `updated_at` only when rewritten (`ml_feature_store_v2`).
+   */
+  processed_fallback_column: SnakeName.optional(),
   min_players: z.number().int().nonnegative(),
   min_players_with_lines: z.number().int().nonnegative().optional(),
   warn_after_hours: z.number().positive().optional(),
@@ -153,7 +163,7 @@ export const FreshnessCheck = z.object({
   min_game_coverage: Fraction.optional(),
 });
 
-export const FreshnessGatePolicy = z.object({
+export const FreshnessGatePolicy = z.strictObject({
   target: z.enum(['TODAY', 'TOMORROW']),
   cutoff_local_time: ClockTime,
   wake_topic: TopicName,
@@ -161,7 +171,7 @@ export const FreshnessGatePolicy = z.object({
   checks: z.array(FreshnessCheck).min(1),
 });
 
-export const GradingPolicy = z.object({
+export const GradingPolicy = z.strictObject({
   bucket: z.string().min(3),
   path_prefix: z.string(),
   cache_control: z.string(),
@@ -173,7 +183,7 @@ export const GradingPolicy = z.object({
   production_system: z.string(),
 });
 
-export const ScheduleJob = z.object({
+export const ScheduleJob = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a kebab-case job id'),
   description: z.string(),
   cron: CronExpression,
@@ -184,17 +194,95 @@ export const ScheduleJob = z.object({
 });
 export type ScheduleJob = z.infer<typeof ScheduleJob>;
 
-export const AlertThresholds = z.object({
+export const AlertThresholds = z.strictObject({
   phase_completion_below: Fraction,
   data_staleness_hours: z.number().positive(),
   grading_accuracy_below: Fraction,
   prediction_volume_below: z.number().int().nonnegative(),
-  worker_errors: z.object({ count: z.number().int().positive(), window_minutes: Minutes }),
+  worker_errors: z.strictObject({ count: z.number().int().positive(), window_minutes: Minutes }),
 });
 
-export const PipelineConfig = z.object({
+/** A service shotclock calls over HTTP (Cloud Run), with the Google ID token audience it expects. */
+export const DownstreamService = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  /** ID-token audience; the service URL when absent (what Cloud Run checks by default) */
+  audience: z.string().min(1).optional(),
+});
+
+/** One effect of a decision: an HTTP call to a configured service, or the downstream's own Pub/Sub message. */
+export const DownstreamAction = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('http'),
+    service: SnakeName,
+    method: z.enum(['POST', 'PUT']).default('POST'),
+    path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected a path such as /start'),
+    /** 4xx answers that mean "already done" (the coordinator's 409 for a batch already running) */
+    done_statuses: z.array(z.number().int().min(400).max(499)).default([]),
+  }),
+  /** the downstream's topic: `freshness_gate.output_topic` for predictions, `record_count.rerun_topic` for re-runs */
+  z.strictObject({ kind: z.literal('publish') }),
+]);
+export type DownstreamAction = z.infer<typeof DownstreamAction>;
+
+export const Downstream = z
+  .strictObject({
+    services: z.record(SnakeName, DownstreamService),
+    /** what the freshness gate does when a date opens */
+    predictions: z.array(DownstreamAction).min(1),
+    /** what a Phase 3 record-count retry does for one processor and date */
+    phase3_rerun: z.array(DownstreamAction).min(1),
+  })
+  .superRefine((downstream, context) => {
+    for (const key of ['predictions', 'phase3_rerun'] as const)
+      downstream[key].forEach((action, index) => {
+        if (action.kind === 'http' && !downstream.services[action.service])
+          context.addIssue({
+            code: 'custom',
+            path: [key, index, 'service'],
+            message: `no service "${action.service}" in downstream.services (known: ${Object.keys(downstream.services).join(', ') || 'none'})`,
+          });
+      });
+  });
+export type Downstream = z.infer<typeof Downstream>;
+
+/** How outbox entries are driven: leases, timeouts, backoff and when a stuck entry reaches people. */
+export const OutboxPolicy = z
+  .strictObject({
+    lease_seconds: z.number().int().min(10).max(900),
+    /** each publish or HTTP call gives up after this; well inside the lease so the driver can still mark it */
+    action_timeout_seconds: z.number().int().min(1).max(300),
+    first_backoff_minutes: Minutes,
+    max_backoff_minutes: Minutes,
+    /** an entry still pending after this many attempts raises one alert */
+    stuck_after_attempts: z.number().int().positive(),
+    /** an entry still pending this long after it was queued is given up */
+    give_up_after_minutes: Minutes,
+  })
+  .superRefine((policy, context) => {
+    if (policy.action_timeout_seconds * 2 > policy.lease_seconds)
+      context.addIssue({
+        code: 'custom',
+        path: ['action_timeout_seconds'],
+        message: `must be at most half of lease_seconds (${policy.lease_seconds}), so a driver still holds the lease when it marks an action sent`,
+      });
+  });
+export type OutboxPolicy = z.infer<typeof OutboxPolicy>;
+
+/** How alert notices are paced: grouped per pipeline date. */
+export const AlertGrouping = z
+  .strictObject({
+    /** a new group's first notice (and a change's) waits this long, so a burst is one message */
+    group_wait_minutes: Minutes.default(2),
+    /** while nothing changes, a reminder at most this often */
+    repeat_interval_minutes: Minutes.min(1).default(240),
+    /** a dead-letter alert clears when its function refused nothing for this long */
+    dead_letter_quiet_minutes: Minutes.min(1).default(120),
+  })
+  .default({ group_wait_minutes: 2, repeat_interval_minutes: 240, dead_letter_quiet_minutes: 120 });
+
+export const PipelineConfig = z.strictObject({
   name: SnakeName,
-  project: z.object({
+  project: z.strictObject({
     id: z.string(),
     region: z.string(),
     time_zone: TimeZone,
@@ -203,7 +291,7 @@ export const PipelineConfig = z.object({
   schedule_table: TableName,
   phases: z.array(Phase).min(1),
   transitions: z.array(Transition),
-  topics: z.object({
+  topics: z.strictObject({
     tick: TopicName,
     alerts: TopicName,
     dead_letter: TopicName,
@@ -215,17 +303,22 @@ export const PipelineConfig = z.object({
   freshness_gate: FreshnessGatePolicy,
   grading: GradingPolicy,
   schedules: z.array(ScheduleJob),
-  alerts: z.object({
+  alerts: z.strictObject({
     thresholds: AlertThresholds,
+    /** kept for configs that set it; notices are paced by `grouping` */
     cooldown_minutes: Minutes,
+    /** one notice per pipeline date (Alertmanager's group_wait / repeat_interval) */
+    grouping: AlertGrouping,
     slack_webhook_secret: z.string().optional(),
   }),
-  delivery: z.object({
+  delivery: z.strictObject({
     max_delivery_attempts: z.number().int().min(5).max(100),
     min_backoff_seconds: z.number().int().min(0).max(600),
     max_backoff_seconds: z.number().int().min(0).max(600),
     ack_deadline_seconds: z.number().int().min(10).max(600),
   }),
+  downstream: Downstream,
+  outbox: OutboxPolicy,
 });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 export type PipelineConfigInput = z.input<typeof PipelineConfig>;

@@ -1,84 +1,333 @@
 /**
- * The warehouse tables shotclock reads and writes, with the incumbent's column
- * names. The DuckDB adapter creates them locally; `infra/` declares the
- * BigQuery ones shotclock owns. All are partitioned by `game_date`.
+ * The warehouse tables shotclock reads and writes, declared once:
+ * - the incumbent's tables with the columns shotclock relies on, named and
+ *   typed as in the incumbent's own DDL (`schemas/bigquery/**` of
+ *   najicham/nba-stats-scraper, later `ALTER TABLE ... ADD COLUMN`s included),
+ *   with their partition column and `require_partition_filter`;
+ * - the tables shotclock owns (`OWNED_TABLES`), which the deploy creates.
+ *
+ * The same declarations create the local DuckDB tables (NUMERIC as DECIMAL,
+ * so local runs see what production sees), build the catalog the ZetaSQL
+ * test analyses every production statement against, and are what the probe
+ * compares the deployed tables with.
  */
-export type ColumnType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'DATE' | 'TIMESTAMP';
-export type TableColumns = Readonly<Record<string, ColumnType>>;
+export type ColumnType =
+  | 'STRING'
+  | 'INT64'
+  | 'FLOAT64'
+  | 'NUMERIC'
+  | 'BIGNUMERIC'
+  | 'BOOL'
+  | 'DATE'
+  | 'DATETIME'
+  | 'TIMESTAMP'
+  | 'JSON';
 
-const processed = { created_at: 'TIMESTAMP', processed_at: 'TIMESTAMP' } as const;
-const rawTable = { game_date: 'DATE', game_id: 'STRING', ...processed } as const;
-const teamGame = { game_date: 'DATE', game_id: 'STRING', team_tricode: 'STRING', ...processed } as const;
-const playerDay = { game_date: 'DATE', player_lookup: 'STRING', game_id: 'STRING', ...processed } as const;
+export interface ColumnDeclaration {
+  type: ColumnType;
+  /** NUMERIC(precision, scale) as declared; BigQuery's default is (38, 9) */
+  precision?: number;
+  scale?: number;
+  /** NOT NULL in the DDL (BigQuery mode REQUIRED) */
+  required: boolean;
+}
 
-export const WAREHOUSE_TABLES: Readonly<Record<string, TableColumns>> = {
-  'nba_raw.nbac_schedule': {
-    game_id: 'STRING',
-    game_date: 'DATE',
-    home_team_tricode: 'STRING',
-    away_team_tricode: 'STRING',
-    game_status: 'INT64',
-  },
-  'nba_raw.nbac_gamebook_player_stats': rawTable,
-  'nba_raw.bdl_player_boxscores': rawTable,
-  'nba_raw.odds_api_game_lines': rawTable,
-  'nba_raw.bigdataball_play_by_play': rawTable,
-  'nba_raw.br_rosters_current': rawTable,
-  'nba_analytics.player_game_summary': {
-    game_date: 'DATE',
-    player_lookup: 'STRING',
-    game_id: 'STRING',
-    points: 'INT64',
-    minutes_played: 'FLOAT64',
-    is_dnp: 'BOOL',
-    ...processed,
-  },
-  'nba_analytics.team_offense_game_summary': teamGame,
-  'nba_analytics.team_defense_game_summary': teamGame,
-  'nba_analytics.upcoming_player_game_context': {
-    game_date: 'DATE',
-    player_lookup: 'STRING',
-    game_id: 'STRING',
-    has_prop_line: 'BOOL',
-    current_points_line: 'FLOAT64',
-    ...processed,
-  },
-  'nba_analytics.upcoming_team_game_context': teamGame,
-  'nba_precompute.team_defense_zone_analysis': playerDay,
-  'nba_precompute.player_shot_zone_analysis': playerDay,
-  'nba_precompute.player_composite_factors': playerDay,
-  'nba_precompute.player_daily_cache': playerDay,
-  'nba_predictions.ml_feature_store_v2': playerDay,
-  'nba_predictions.player_prop_predictions': {
-    prediction_id: 'STRING',
-    system_id: 'STRING',
-    player_lookup: 'STRING',
-    game_date: 'DATE',
-    game_id: 'STRING',
-    prediction_version: 'INT64',
-    predicted_points: 'FLOAT64',
-    confidence_score: 'FLOAT64',
-    recommendation: 'STRING',
-    current_points_line: 'FLOAT64',
-    line_source: 'STRING',
-    is_active: 'BOOL',
-    created_at: 'TIMESTAMP',
-  },
-  'nba_predictions.prediction_accuracy': {
-    player_lookup: 'STRING',
-    game_id: 'STRING',
-    system_id: 'STRING',
-    game_date: 'DATE',
-    predicted_points: 'FLOAT64',
-    recommendation: 'STRING',
-    line_value: 'FLOAT64',
-    actual_points: 'INT64',
-    minutes_played: 'FLOAT64',
-    absolute_error: 'FLOAT64',
-    signed_error: 'FLOAT64',
-    prediction_correct: 'BOOL',
-    is_voided: 'BOOL',
-    void_reason: 'STRING',
-    graded_at: 'TIMESTAMP',
-  },
+export interface TableDeclaration {
+  columns: Readonly<Record<string, ColumnDeclaration>>;
+  /** the DATE column the table is partitioned by, if any */
+  partition?: { column: string; require_filter: boolean };
+  /** where the real definition lives: the incumbent's DDL file, or `shotclock` */
+  source: string;
+}
+
+const COLUMN_SPEC =
+  /^(STRING|INT64|FLOAT64|NUMERIC|BIGNUMERIC|BOOL|DATE|DATETIME|TIMESTAMP|JSON)(?:\((\d+),\s*(\d+)\))?( NOT NULL)?$/;
+
+/** `'NUMERIC(5,1) NOT NULL'` -> a column declaration; written like the DDL so the two read side by side. */
+function column(spec: string): ColumnDeclaration {
+  const match = COLUMN_SPEC.exec(spec);
+  if (!match) throw new Error(`bad column spec ${JSON.stringify(spec)}`);
+  return {
+    type: match[1] as ColumnType,
+    ...(match[2] ? { precision: Number(match[2]), scale: Number(match[3]) } : {}),
+    required: match[4] !== undefined,
+  };
+}
+
+function table(
+  source: string,
+  columns: Record<string, string>,
+  partition?: { column: string; require_filter: boolean },
+): TableDeclaration {
+  return {
+    source,
+    columns: Object.fromEntries(Object.entries(columns).map(([name, spec]) => [name, column(spec)])),
+    ...(partition ? { partition } : {}),
+  };
+}
+
+const byGameDate = (require_filter: boolean) => ({ column: 'game_date', require_filter });
+
+/** The incumbent's tables shotclock reads (the columns it relies on). */
+export const INCUMBENT_TABLES: Readonly<Record<string, TableDeclaration>> = {
+  'nba_raw.nbac_schedule': table(
+    'schemas/bigquery/raw/nbac_schedule_tables.sql',
+    {
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      game_status: 'INT64',
+      home_team_tricode: 'STRING NOT NULL',
+      away_team_tricode: 'STRING NOT NULL',
+      created_at: 'TIMESTAMP NOT NULL',
+      processed_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(true),
+  ),
+  'nba_raw.nbac_gamebook_player_stats': table(
+    'schemas/bigquery/raw/nbac_gamebook_tables.sql',
+    { game_id: 'STRING NOT NULL', game_date: 'DATE NOT NULL', processed_at: 'TIMESTAMP' },
+    byGameDate(false),
+  ),
+  'nba_raw.bdl_player_boxscores': table(
+    'schemas/bigquery/raw/bdl_boxscores_tables.sql',
+    {
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      created_at: 'TIMESTAMP NOT NULL',
+      processed_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(true),
+  ),
+  'nba_raw.odds_api_game_lines': table(
+    'schemas/bigquery/raw/odds_game_lines_tables.sql',
+    {
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      created_at: 'TIMESTAMP NOT NULL',
+      processed_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(true),
+  ),
+  'nba_raw.bigdataball_play_by_play': table(
+    'schemas/bigquery/raw/bigdataball_tables.sql',
+    {
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      created_at: 'TIMESTAMP NOT NULL',
+      processed_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(true),
+  ),
+  // Range-partitioned by season_year: it has no date, so it cannot be counted per game date.
+  'nba_raw.br_rosters_current': table('schemas/bigquery/raw/br_roster_tables.sql', {
+    season_year: 'INT64 NOT NULL',
+    team_abbrev: 'STRING NOT NULL',
+    player_lookup: 'STRING NOT NULL',
+    processed_at: 'TIMESTAMP',
+  }),
+  'nba_analytics.player_game_summary': table(
+    'schemas/bigquery/analytics/player_game_summary_tables.sql',
+    {
+      player_lookup: 'STRING NOT NULL',
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      team_abbr: 'STRING NOT NULL',
+      points: 'INT64',
+      minutes_played: 'NUMERIC(5,1)',
+      is_dnp: 'BOOL',
+      created_at: 'TIMESTAMP',
+      processed_at: 'TIMESTAMP',
+    },
+    byGameDate(false),
+  ),
+  'nba_analytics.team_offense_game_summary': table(
+    'schemas/bigquery/analytics/team_offense_game_summary_tables.sql',
+    {
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      team_abbr: 'STRING NOT NULL',
+      created_at: 'TIMESTAMP',
+      processed_at: 'TIMESTAMP',
+    },
+    byGameDate(true),
+  ),
+  'nba_analytics.team_defense_game_summary': table(
+    'schemas/bigquery/analytics/team_defense_game_summary_tables.sql',
+    {
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      defending_team_abbr: 'STRING NOT NULL',
+      created_at: 'TIMESTAMP',
+      processed_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(false),
+  ),
+  'nba_analytics.upcoming_player_game_context': table(
+    'schemas/bigquery/analytics/upcoming_player_game_context_tables.sql',
+    {
+      player_lookup: 'STRING NOT NULL',
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      has_prop_line: 'BOOL',
+      current_points_line: 'NUMERIC(4,1)',
+      created_at: 'TIMESTAMP',
+      processed_at: 'TIMESTAMP',
+    },
+    byGameDate(false),
+  ),
+  'nba_analytics.upcoming_team_game_context': table(
+    'schemas/bigquery/analytics/upcoming_team_game_context_tables.sql',
+    {
+      team_abbr: 'STRING NOT NULL',
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      processed_at: 'TIMESTAMP NOT NULL',
+      created_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(false),
+  ),
+  'nba_precompute.team_defense_zone_analysis': table(
+    'schemas/bigquery/precompute/team_defense_zone_analysis.sql',
+    {
+      team_abbr: 'STRING NOT NULL',
+      analysis_date: 'DATE NOT NULL',
+      processed_at: 'TIMESTAMP NOT NULL',
+      created_at: 'TIMESTAMP',
+    },
+    { column: 'analysis_date', require_filter: false },
+  ),
+  'nba_precompute.player_shot_zone_analysis': table(
+    'schemas/bigquery/precompute/player_shot_zone_analysis.sql',
+    {
+      player_lookup: 'STRING NOT NULL',
+      analysis_date: 'DATE NOT NULL',
+      created_at: 'TIMESTAMP',
+      processed_at: 'TIMESTAMP',
+    },
+    { column: 'analysis_date', require_filter: false },
+  ),
+  'nba_precompute.player_composite_factors': table(
+    'schemas/bigquery/precompute/player_composite_factors.sql',
+    {
+      player_lookup: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      game_id: 'STRING NOT NULL',
+      analysis_date: 'DATE',
+      created_at: 'TIMESTAMP',
+      processed_at: 'TIMESTAMP',
+    },
+    byGameDate(false),
+  ),
+  'nba_precompute.player_daily_cache': table(
+    'schemas/bigquery/precompute/player_daily_cache.sql',
+    {
+      player_lookup: 'STRING NOT NULL',
+      cache_date: 'DATE NOT NULL',
+      created_at: 'TIMESTAMP',
+      processed_at: 'TIMESTAMP',
+    },
+    { column: 'cache_date', require_filter: false },
+  ),
+  // No processed_at: created_at on insert, updated_at (else NULL) when its MERGE rewrites a row.
+  'nba_predictions.ml_feature_store_v2': table(
+    'schemas/bigquery/predictions/04_ml_feature_store_v2.sql',
+    {
+      player_lookup: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      game_id: 'STRING NOT NULL',
+      created_at: 'TIMESTAMP NOT NULL',
+      updated_at: 'TIMESTAMP',
+    },
+    byGameDate(true),
+  ),
+  'nba_predictions.player_prop_predictions': table(
+    'schemas/bigquery/predictions/01_player_prop_predictions.sql',
+    {
+      prediction_id: 'STRING NOT NULL',
+      system_id: 'STRING NOT NULL',
+      player_lookup: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      game_id: 'STRING NOT NULL',
+      prediction_version: 'INT64 NOT NULL',
+      predicted_points: 'NUMERIC(5,1) NOT NULL',
+      confidence_score: 'NUMERIC(5,2) NOT NULL',
+      recommendation: 'STRING NOT NULL',
+      current_points_line: 'NUMERIC(4,1)',
+      line_source: 'STRING',
+      is_active: 'BOOL NOT NULL',
+      created_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(true),
+  ),
+  // The incumbent's grader writes it; shotclock never does (see OWNED_TABLES).
+  'nba_predictions.prediction_accuracy': table(
+    'schemas/bigquery/nba_predictions/prediction_accuracy.sql',
+    {
+      player_lookup: 'STRING NOT NULL',
+      game_id: 'STRING NOT NULL',
+      game_date: 'DATE NOT NULL',
+      system_id: 'STRING NOT NULL',
+      predicted_points: 'NUMERIC(5,1)',
+      recommendation: 'STRING',
+      line_value: 'NUMERIC(5,1)',
+      actual_points: 'INT64',
+      minutes_played: 'NUMERIC(5,1)',
+      absolute_error: 'NUMERIC(5,1)',
+      signed_error: 'NUMERIC(5,1)',
+      prediction_correct: 'BOOL',
+      is_voided: 'BOOL',
+      void_reason: 'STRING',
+      graded_at: 'TIMESTAMP',
+    },
+    byGameDate(true),
+  ),
 };
+
+/** The dataset shotclock owns; everything it writes lives here. */
+export const SHOTCLOCK_DATASET = 'shotclock';
+export const GRADED_PREDICTIONS_TABLE = `${SHOTCLOCK_DATASET}.graded_predictions`;
+
+/**
+ * Tables shotclock owns and the deploy creates. `graded_predictions`: one row
+ * per (date, system, player, game) that live grading resolved, written only
+ * by shotclock's MERGE and keyed so a rerun rewrites its own rows; baselines
+ * read it back. `graded_by` names the writer, so a run touches only its own.
+ */
+export const OWNED_TABLES: Readonly<Record<string, TableDeclaration>> = {
+  [GRADED_PREDICTIONS_TABLE]: table(
+    'shotclock',
+    {
+      game_date: 'DATE NOT NULL',
+      system_id: 'STRING NOT NULL',
+      player_lookup: 'STRING NOT NULL',
+      game_id: 'STRING NOT NULL',
+      prediction_id: 'STRING NOT NULL',
+      predicted_points: 'NUMERIC(5,1)',
+      recommendation: 'STRING',
+      line_value: 'NUMERIC(4,1)',
+      actual_points: 'INT64',
+      minutes_played: 'NUMERIC(5,1)',
+      absolute_error: 'NUMERIC(5,1)',
+      signed_error: 'NUMERIC(5,1)',
+      status: 'STRING NOT NULL',
+      prediction_correct: 'BOOL',
+      is_voided: 'BOOL NOT NULL',
+      void_reason: 'STRING',
+      graded_by: 'STRING NOT NULL',
+      graded_at: 'TIMESTAMP NOT NULL',
+    },
+    byGameDate(true),
+  ),
+};
+
+export const WAREHOUSE_TABLES: Readonly<Record<string, TableDeclaration>> = {
+  ...INCUMBENT_TABLES,
+  ...OWNED_TABLES,
+};
+
+/** `NUMERIC(5,1)`, `STRING`: the type as BigQuery's DDL and its table metadata spell it. */
+export function describeType(declaration: ColumnDeclaration): string {
+  return declaration.precision === undefined
+    ? declaration.type
+    : `${declaration.type}(${declaration.precision},${declaration.scale})`;
+}

@@ -5,8 +5,8 @@ import { minutesBetween } from './calendar.js';
 /**
  * The alert rules of the incident report, as pure decisions over data and
  * time. Each evaluator answers with a verdict:
- * - `raise`: the condition holds; the sink decides whether people hear of it
- *   now (first time, or cooldown over) or it only counts a repeat;
+ * - `raise`: the condition holds; the sink records it and the date's group
+ *   decides whether people hear of it now (see `alert-grouping.ts`);
  * - `clear`: the condition was checked and does not hold; the sink sends one
  *   resolved notice if the alert was open;
  * - `not_due`: too early to judge (before a deadline, no games, no sample):
@@ -46,70 +46,6 @@ function notDue(
   reason: string,
 ): AlertVerdict {
   return { kind: 'not_due', key: alertKey(rule, subject, gameDate), reason };
-}
-
-const percent = (fraction: number) => `${Math.round(fraction * 1000) / 10}%`;
-
-// ---------------------------------------------------------------------------
-// Phase completion below the threshold at the phase's deadline
-
-export interface PhaseCompletionInput {
-  /**
-   * the phase id, e.g. `phase3`: the alert's subject, as phaseTransition
-   * raises it, so the sink deduplicates the two sources into one alert
-   */
-  phase: string;
-  phaseLabel: string;
-  gameDate: string;
-  /** the processors the phase counts (required ones) */
-  required: readonly string[];
-  /** required processors completed (`success` / `partial`) for the date */
-  completed: readonly string[];
-  /** first completion of the date in this phase; none yet means nothing to judge */
-  firstCompletionAt: Date | undefined;
-  /** minutes after the first completion at which the phase should be complete */
-  deadlineMinutes: number;
-  now: Date;
-  /** e.g. 0.8 */
-  threshold: number;
-}
-
-export function phaseCompletion(input: PhaseCompletionInput): AlertVerdict {
-  const rule: AlertRule = 'phase_completion_low';
-  const { phase, gameDate } = input;
-  if (input.required.length === 0) return notDue(rule, phase, gameDate, 'no required processors');
-  const done = input.required.filter((name) => input.completed.includes(name));
-  const fraction = done.length / input.required.length;
-  if (fraction >= input.threshold)
-    return clear(
-      rule,
-      phase,
-      gameDate,
-      `${input.phaseLabel} for ${gameDate} is ${percent(fraction)} complete (${done.length}/${input.required.length})`,
-    );
-  if (!input.firstCompletionAt)
-    return notDue(rule, phase, gameDate, 'no processor of the phase has completed yet');
-  const late = minutesBetween(input.firstCompletionAt, input.now) - input.deadlineMinutes;
-  if (late < 0) return notDue(rule, phase, gameDate, `deadline in ${Math.ceil(-late)} min`);
-  const missing = input.required.filter((name) => !done.includes(name));
-  return raise({
-    rule,
-    subject: phase,
-    game_date: gameDate,
-    severity: 'ERROR',
-    message:
-      `${input.phaseLabel} for ${gameDate} is only ${percent(fraction)} complete ` +
-      `(${done.length}/${input.required.length}) ${input.deadlineMinutes} min after its first completion; ` +
-      `missing: ${missing.join(', ')}. Re-run the missing processors for ${gameDate} or check their logs.`,
-    details: {
-      completed: done,
-      missing,
-      fraction,
-      threshold: input.threshold,
-      first_completion_at: input.firstCompletionAt.toISOString(),
-      deadline_minutes: input.deadlineMinutes,
-    },
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -193,74 +129,6 @@ export function predictionVolume(input: PredictionVolumeInput): AlertVerdict {
 }
 
 // ---------------------------------------------------------------------------
-// Grading accuracy: below the baseline by the interval test, and the floor
-
-/** Wilson score interval for `correct` of `graded` (95% by default). */
-export function wilsonInterval(correct: number, graded: number, z = 1.959964): { low: number; high: number } {
-  if (graded <= 0) return { low: 0, high: 1 };
-  const p = correct / graded;
-  const z2 = z * z;
-  const denominator = 1 + z2 / graded;
-  const centre = (p + z2 / (2 * graded)) / denominator;
-  const margin = (z * Math.sqrt((p * (1 - p)) / graded + z2 / (4 * graded * graded))) / denominator;
-  return { low: Math.max(0, centre - margin), high: Math.min(1, centre + margin) };
-}
-
-export interface GradingAccuracyInput {
-  system: string;
-  gameDate: string;
-  correct: number;
-  /** correct + incorrect (pushes, voids, PASS/NO_LINE excluded) */
-  graded: number;
-  /** trailing accuracy of the system; undefined when there is no history */
-  baseline: number | undefined;
-  /** below this many graded picks nothing is judged */
-  minSample: number;
-  /** e.g. 0.3: below it (with enough sample) is an error whatever the baseline */
-  floor: number;
-}
-
-/**
- * Below the baseline only when the whole 95% interval is under it (the
- * exporter's test); the floor only with at least `minSample` graded picks, so
- * 9 of 48 on a quiet morning is judged on its interval, not its point value.
- */
-export function gradingAccuracy(input: GradingAccuracyInput): AlertVerdict {
-  const rule: AlertRule = 'grading_below_baseline';
-  const { system, gameDate, correct, graded } = input;
-  if (graded < input.minSample)
-    return notDue(rule, system, gameDate, `${graded} graded, fewer than ${input.minSample}: inconclusive`);
-  const accuracy = correct / graded;
-  const interval = wilsonInterval(correct, graded);
-  const belowBaseline = input.baseline !== undefined && interval.high < input.baseline;
-  const belowFloor = accuracy < input.floor;
-  const figures =
-    `${system} graded ${correct}/${graded} = ${percent(accuracy)} on ${gameDate} ` +
-    `(95% interval ${percent(interval.low)}-${percent(interval.high)}` +
-    (input.baseline === undefined ? ', no baseline' : `, baseline ${percent(input.baseline)}`) +
-    ')';
-  if (!belowBaseline && !belowFloor) return clear(rule, system, gameDate, figures);
-  return raise({
-    rule,
-    subject: system,
-    game_date: gameDate,
-    severity: belowFloor ? 'ERROR' : 'WARNING',
-    message:
-      `${figures}: ${belowBaseline ? 'below its baseline' : ''}${belowBaseline && belowFloor ? ' and ' : ''}` +
-      `${belowFloor ? `under the ${percent(input.floor)} floor` : ''}. Check the grading inputs and the model.`,
-    details: {
-      correct,
-      graded,
-      accuracy,
-      interval_low: interval.low,
-      interval_high: interval.high,
-      baseline: input.baseline,
-      floor: input.floor,
-    },
-  });
-}
-
-// ---------------------------------------------------------------------------
 // Raised from events: dead letters, red probes, exhausted retries, a gate at cutoff
 
 export interface DeadLetterInput {
@@ -272,7 +140,7 @@ export interface DeadLetterInput {
   at: Date;
 }
 
-/** One alert per function and day; repeats inside the cooldown are counted, not sent. */
+/** One alert per function and day; it clears once the function has refused nothing for a quiet period. */
 export function deadLettered(input: DeadLetterInput): AlertVerdict {
   const day = input.at.toISOString().slice(0, 10);
   return raise({
@@ -291,87 +159,84 @@ export function deadLettered(input: DeadLetterInput): AlertVerdict {
   });
 }
 
-export interface ProbeCheckInput {
-  check: string;
-  status: 'green' | 'amber' | 'red' | string;
-  detail: string;
-  at: Date;
+// ---------------------------------------------------------------------------
+// What clears a condition that was raised from an event, judged on the tick
+
+/** An open condition as the tick sees it. */
+export interface OpenCondition {
+  key: string;
+  rule: AlertRule;
+  subject: string;
+  game_date?: string;
+  last_raised_at: string;
 }
 
-export function probeCheck(input: ProbeCheckInput): AlertVerdict {
-  if (input.status !== 'red')
-    return clear('probe_red', input.check, undefined, `probe check ${input.check} is ${input.status}`);
-  return raise({
-    rule: 'probe_red',
-    subject: input.check,
-    severity: 'ERROR',
-    message: `Dependency probe check ${input.check} is red: ${input.detail}`,
-    details: { checked_at: input.at.toISOString() },
-  });
+const cleared = (key: string, message: string): AlertVerdict => ({ kind: 'clear', key, message });
+const stillOpen = (key: string, reason: string): AlertVerdict => ({ kind: 'not_due', key, reason });
+
+/** A dead-letter condition clears when the function refused nothing for `quietMinutes`. */
+export function deadLetterQuiet(open: OpenCondition, now: Date, quietMinutes: number): AlertVerdict {
+  const quiet = minutesBetween(new Date(open.last_raised_at), now);
+  if (quiet < quietMinutes) return stillOpen(open.key, `last refusal ${Math.round(quiet)} min ago`);
+  return cleared(
+    open.key,
+    `${open.subject} has refused no message for ${Math.round(quiet)} minutes (since ${open.last_raised_at})`,
+  );
 }
 
-export interface RetryOutcomeInput {
-  processor: string;
-  gameDate: string;
-  attempts: number;
-  maxAttempts: number;
-  expected: number;
-  observed: number;
-  /** true once the count met the expectation */
-  recovered: boolean;
+/** The record-count checker's word on one (processor, date), as it stores it. */
+export interface RecordCountState {
+  status?: string;
+  mismatch?: unknown;
+  observed?: number | null;
+  expected?: number | null;
 }
 
-export function retryOutcome(input: RetryOutcomeInput): AlertVerdict {
-  const { processor, gameDate } = input;
-  if (input.recovered)
-    return clear(
-      'retry_exhausted',
-      processor,
-      gameDate,
-      `${processor} for ${gameDate} now has ${input.observed} rows`,
-    );
-  if (input.attempts < input.maxAttempts)
-    return notDue(
-      'retry_exhausted',
-      processor,
-      gameDate,
-      `attempt ${input.attempts} of ${input.maxAttempts}`,
-    );
-  return raise({
-    rule: 'retry_exhausted',
-    subject: processor,
-    game_date: gameDate,
-    severity: 'ERROR',
-    message:
-      `${processor} for ${gameDate} still has ${input.observed} of ${input.expected} expected rows after ` +
-      `${input.attempts} re-runs; the date is marked degraded for it. Check its upstream data.`,
-    details: { attempts: input.attempts, expected: input.expected, observed: input.observed },
-  });
+/**
+ * `record_count_low` and `retry_exhausted` clear once the count met its
+ * expectation (or the date turned out to have no games); a mismatch clears
+ * once the latest completion's own count agrees with the table.
+ */
+export function recordCountCleared(open: OpenCondition, check: RecordCountState | undefined): AlertVerdict {
+  if (!check) return stillOpen(open.key, 'no record-count state');
+  const rows =
+    check.observed != null
+      ? ` (${check.observed} rows${check.expected != null ? ` of ${check.expected} expected` : ''})`
+      : '';
+  if (open.rule === 'record_count_mismatch')
+    return check.mismatch
+      ? stillOpen(open.key, 'counts still disagree')
+      : cleared(
+          open.key,
+          `${open.subject} for ${open.game_date}: the completion's count now matches the table${rows}`,
+        );
+  if (check.status === 'met' || check.status === 'no_games')
+    return cleared(open.key, `${open.subject} for ${open.game_date} now meets its expected count${rows}`);
+  return stillOpen(open.key, `status ${check.status ?? 'unknown'}`);
 }
 
-export interface GateAtCutoffInput {
-  gameDate: string;
-  decision: string;
-  reasons: readonly string[];
-  cutoffAt: Date;
-  now: Date;
+/** A processor's retry circuit clears when its breaker is closed again. */
+export function breakerCleared(open: OpenCondition, breakerOpen: boolean | undefined): AlertVerdict {
+  return breakerOpen === false
+    ? cleared(open.key, `${open.subject}: re-runs are allowed again (its circuit closed)`)
+    : stillOpen(open.key, 'circuit still open');
 }
 
-export function gateAtCutoff(input: GateAtCutoffInput): AlertVerdict {
-  const { gameDate } = input;
-  const subject = 'freshness_gate';
-  if (input.decision !== 'BLOCKED')
-    return clear('gate_blocked_at_cutoff', subject, gameDate, `gate for ${gameDate} is ${input.decision}`);
-  if (input.now < input.cutoffAt)
-    return notDue('gate_blocked_at_cutoff', subject, gameDate, 'cutoff not reached');
-  return raise({
-    rule: 'gate_blocked_at_cutoff',
-    subject,
-    game_date: gameDate,
-    severity: 'CRITICAL',
-    message:
-      `The freshness gate for ${gameDate} was still BLOCKED at its cutoff; no predictions were triggered. ` +
-      `Still missing: ${input.reasons.join('; ') || 'see the status page'}. Fix the data or open the gate by hand.`,
-    details: { reasons: [...input.reasons], cutoff_at: input.cutoffAt.toISOString() },
-  });
+/** A missing table clears once a query can read it. */
+export function tableCleared(open: OpenCondition, readable: boolean): AlertVerdict {
+  return readable
+    ? cleared(open.key, `${open.subject} exists again: its record counts can be checked`)
+    : stillOpen(open.key, 'table still missing');
+}
+
+/**
+ * A condition about a date older than the watch window is closed: nothing
+ * re-checks such a date, so keeping it open would only nag (it says so).
+ */
+export function outsideWatchWindow(open: OpenCondition, oldestWatched: string): AlertVerdict | undefined {
+  if (open.game_date === undefined || open.game_date >= oldestWatched) return undefined;
+  return cleared(
+    open.key,
+    `${open.rule} for ${open.subject} on ${open.game_date}: no longer watched (dates before ${oldestWatched} are not re-checked); closed unresolved`,
+  );
 }

@@ -53,7 +53,7 @@ export interface SystemTally {
   absolute_error_sum: number;
 }
 
-/** A system's trailing accuracy from `prediction_accuracy`. */
+/** A system's trailing accuracy from shotclock's own grades (`graded_predictions`). */
 export interface SystemBaseline {
   system_id: string;
   correct: number;

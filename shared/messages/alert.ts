@@ -21,6 +21,8 @@ export const AlertRule = z.enum([
   'dead_letter',
   'probe_red',
   'table_missing',
+  'outbox_stuck',
+  'outbox_rejected',
 ]);
 export type AlertRule = z.infer<typeof AlertRule>;
 

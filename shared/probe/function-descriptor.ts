@@ -39,6 +39,11 @@ export interface BackendTouches {
   topics?: string[];
   /** the function's real queries, validated by a dry run */
   queries?: Array<{ name: string; sql: string; params?: Record<string, SqlParameter> }>;
+  /**
+   * warehouse tables read or written, each compared with its declaration in
+   * `shared/config/tables.ts`: a missing column or a changed type is red
+   */
+  tables?: string[];
   /** buckets written to (`shotclock-probe/<function>.json`) */
   buckets?: string[];
 }

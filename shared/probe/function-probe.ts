@@ -1,7 +1,8 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
-import { readSettings } from '../config/env.js';
+import { readRuntimeEnv } from '../config/env.js';
 import type { Backends } from '../runtime/dependencies.js';
 import type { FunctionDescriptor } from './function-descriptor.js';
+import { tableDrift } from './table-drift.js';
 import { overallStatus, type ProbeAnswer, type ProbeCheck, timedCheck } from './probe-answer.js';
 import { PROBE_HEADER, type ProbeScope, probeScopeOf } from './probe-request.js';
 
@@ -16,7 +17,7 @@ export type ProbedBackends = Partial<
  * build its dependencies, is its env there, do its lazy modules load, and
  * (scope `full`) does each backend it uses answer a harmless call.
  * `envSource` is for tests; in a function the env comes from `process.env`
- * through `readSettings`.
+ * through `readRuntimeEnv`.
  */
 export async function answerProbe(
   functionName: string,
@@ -36,7 +37,7 @@ export async function answerProbe(
   for (const name of descriptor?.requiredEnv ?? [])
     checks.push(
       await timedCheck(`env:${name}`, async () => {
-        const value = readSettings(envSource).env[name];
+        const value = readRuntimeEnv(envSource)[name];
         if (value === undefined || value === '') throw new Error(`${name} is not set`);
         return 'present';
       }),
@@ -105,6 +106,23 @@ async function touchBackends(
           ? async () => {
               await warehouse.dryRun(query.sql, query.params);
               return 'dry run ok';
+            }
+          : missing('warehouse'),
+      ),
+    );
+  }
+  for (const table of touches.tables ?? []) {
+    const { warehouse } = deps;
+    checks.push(
+      await timedCheck(
+        `table:${table}`,
+        warehouse?.columns
+          ? async () => {
+              const deployed = await warehouse.columns!(table);
+              if (!deployed) throw new Error(`table ${table} does not exist`);
+              const drift = tableDrift(table, deployed);
+              if (drift.length > 0) throw new Error(drift.join('; '));
+              return 'columns and types as declared';
             }
           : missing('warehouse'),
       ),

@@ -13,6 +13,16 @@ function columnName(name: string): string {
   return name;
 }
 
+/** The time a row was last processed: its processed column, else the fallback where that is NULL. */
+export function processedTimeSql(
+  check: Pick<FreshnessCheckConfig, 'processed_column' | 'processed_fallback_column'>,
+): string {
+  const processed = columnName(check.processed_column);
+  return check.processed_fallback_column
+    ? `COALESCE(${processed}, ${columnName(check.processed_fallback_column)})`
+    : processed;
+}
+
 /** Whether a check looks at prop lines (only then is the line column read). */
 export const readsLines = (check: FreshnessCheckConfig): boolean =>
   check.min_players_with_lines !== undefined || check.min_line_coverage !== undefined;
@@ -35,7 +45,7 @@ export async function checkedTableDays(
   from: string = gameDate,
 ): Promise<CheckedTableDay[]> {
   const date = columnName(check.date_column);
-  const processed = columnName(check.processed_column);
+  const processed = processedTimeSql(check);
   const lines = readsLines(check)
     ? `COUNT(DISTINCT CASE WHEN ${LINE_COLUMN} THEN ${PLAYER_COLUMN} END) AS players_with_lines,`
     : '';

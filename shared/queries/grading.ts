@@ -1,10 +1,10 @@
 import type { PipelineConfig } from '../config/schema.js';
+import { GRADED_PREDICTIONS_TABLE } from '../config/tables.js';
 import type { GradedPrediction, SystemBaseline } from '../domain/grading-stats.js';
-import { tableName, type Warehouse } from '../ports/warehouse.port.js';
+import { type SqlParameter, tableName, type Warehouse } from '../ports/warehouse.port.js';
 
 export const PREDICTIONS_TABLE = 'nba_predictions.player_prop_predictions';
 export const PLAYER_GAME_SUMMARY_TABLE = 'nba_analytics.player_game_summary';
-export const PREDICTION_ACCURACY_TABLE = 'nba_predictions.prediction_accuracy';
 
 type GradingConfig = Pick<PipelineConfig, 'schedule_table'> & {
   grading: Pick<PipelineConfig['grading'], 'placeholder_line'>;
@@ -115,27 +115,37 @@ export function gradingQuery(config: GradingConfig): string {
 ORDER BY game_date, system_id, player_lookup, game_id`;
 }
 
+/** Who wrote a row of `graded_predictions`: a run only ever rewrites or removes its own. */
+export const LIVE_GRADER = 'shotclock-live-grading';
+
 /**
- * Writes the range's resolved rows to `prediction_accuracy` in one MERGE keyed
- * by (player, game, system, date): matched rows are updated, new ones
- * inserted, and rows of the range the grading no longer produces (a
- * prediction withdrawn, an outcome back to pending) deleted. One statement, so
- * atomic on both engines, and a rerun leaves exactly one row per key. DML, not
- * streaming inserts: BigQuery cannot delete rows still in a streaming buffer.
+ * Writes the range's resolved rows to shotclock's own `graded_predictions`
+ * in one MERGE keyed by (date, system, player, game): this grader's matched
+ * rows are updated, new ones inserted, and this grader's rows of the range
+ * the grading no longer produces (a prediction withdrawn, an outcome back to
+ * pending) deleted. Rows another writer put there are neither updated nor
+ * deleted, and the incumbent's `prediction_accuracy` is never written. One
+ * statement, so atomic on both engines, and a rerun leaves exactly one row
+ * per key. DML, not streaming inserts: BigQuery cannot delete rows still in
+ * a streaming buffer. The target's partition filter is in ON, which
+ * `require_partition_filter` asks for and which changes nothing else (every
+ * source row lies in the range).
  */
 export function saveGradingStatement(config: GradingConfig): string {
-  return `MERGE INTO ${tableName(PREDICTION_ACCURACY_TABLE)} AS target
+  return `MERGE INTO ${tableName(GRADED_PREDICTIONS_TABLE)} AS target
 USING (
   SELECT * FROM (
 ${gradingCore(config)}
   ) AS graded
   WHERE graded.resolved
 ) AS source
-ON target.player_lookup = source.player_lookup
-   AND target.game_id = source.game_id
-   AND target.system_id = source.system_id
+ON target.game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
    AND target.game_date = source.game_date
-WHEN MATCHED THEN UPDATE SET
+   AND target.system_id = source.system_id
+   AND target.player_lookup = source.player_lookup
+   AND target.game_id = source.game_id
+WHEN MATCHED AND target.graded_by = @graded_by THEN UPDATE SET
+  prediction_id = source.prediction_id,
   predicted_points = source.predicted_points,
   recommendation = source.recommendation,
   line_value = source.line_value,
@@ -143,35 +153,60 @@ WHEN MATCHED THEN UPDATE SET
   minutes_played = source.minutes_played,
   absolute_error = source.absolute_error,
   signed_error = source.signed_error,
+  status = source.status,
   prediction_correct = source.prediction_correct,
   is_voided = (source.status = 'voided'),
   void_reason = CASE WHEN source.status = 'voided' THEN source.reason END,
   graded_at = CAST(@graded_at AS TIMESTAMP)
 WHEN NOT MATCHED BY TARGET THEN INSERT
-  (player_lookup, game_id, system_id, game_date, predicted_points, recommendation, line_value,
-   actual_points, minutes_played, absolute_error, signed_error, prediction_correct, is_voided,
-   void_reason, graded_at)
+  (game_date, system_id, player_lookup, game_id, prediction_id, predicted_points, recommendation,
+   line_value, actual_points, minutes_played, absolute_error, signed_error, status, prediction_correct,
+   is_voided, void_reason, graded_by, graded_at)
 VALUES
-  (source.player_lookup, source.game_id, source.system_id, source.game_date, source.predicted_points,
-   source.recommendation, source.line_value, source.actual_points, source.minutes_played,
-   source.absolute_error, source.signed_error, source.prediction_correct, (source.status = 'voided'),
-   CASE WHEN source.status = 'voided' THEN source.reason END, CAST(@graded_at AS TIMESTAMP))
+  (source.game_date, source.system_id, source.player_lookup, source.game_id, source.prediction_id,
+   source.predicted_points, source.recommendation, source.line_value, source.actual_points,
+   source.minutes_played, source.absolute_error, source.signed_error, source.status,
+   source.prediction_correct, (source.status = 'voided'),
+   CASE WHEN source.status = 'voided' THEN source.reason END, @graded_by, CAST(@graded_at AS TIMESTAMP))
 WHEN NOT MATCHED BY SOURCE
-  AND target.game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE) THEN DELETE`;
+  AND target.game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
+  AND target.graded_by = @graded_by THEN DELETE`;
 }
 
-/** Each system's decided picks over a trailing window of `prediction_accuracy`. */
+/** Each system's decided picks over a trailing window of shotclock's own grades. */
 export const BASELINE_QUERY = `SELECT system_id,
        SUM(CASE WHEN prediction_correct THEN 1 ELSE 0 END) AS correct,
        COUNT(*) AS decided,
        COUNT(DISTINCT game_date) AS days
-FROM ${tableName(PREDICTION_ACCURACY_TABLE)}
+FROM ${tableName(GRADED_PREDICTIONS_TABLE)}
 WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
+  AND graded_by = @graded_by
   AND recommendation IN ('OVER', 'UNDER')
   AND prediction_correct IS NOT NULL
-  AND COALESCE(is_voided, FALSE) = FALSE
+  AND is_voided = FALSE
 GROUP BY system_id
 ORDER BY system_id`;
+
+/** The parameters `saveGradingStatement` is sent with (the probe dry-runs it with the same). */
+export function saveGradingParameters(
+  config: GradingConfig,
+  fromDate: string,
+  toDate: string,
+  gradedAt: Date,
+): Record<string, SqlParameter> {
+  return {
+    from_date: fromDate,
+    to_date: toDate,
+    placeholder_line: config.grading.placeholder_line,
+    graded_by: LIVE_GRADER,
+    graded_at: gradedAt.toISOString(),
+  };
+}
+
+/** The parameters `BASELINE_QUERY` is sent with. */
+export function baselineParameters(fromDate: string, toDate: string): Record<string, SqlParameter> {
+  return { from_date: fromDate, to_date: toDate, graded_by: LIVE_GRADER };
+}
 
 type RawGradedRow = Omit<GradedPrediction, 'status'> & { status: string; resolved: boolean };
 
@@ -195,7 +230,7 @@ export async function gradePredictions(
   }));
 }
 
-/** Regrades [from, to] into `prediction_accuracy` (idempotent). */
+/** Regrades [from, to] into `graded_predictions` (idempotent). */
 export async function saveGrading(
   warehouse: Warehouse,
   config: GradingConfig,
@@ -203,12 +238,10 @@ export async function saveGrading(
   toDate: string,
   gradedAt: Date,
 ): Promise<void> {
-  await warehouse.execute(saveGradingStatement(config), {
-    from_date: fromDate,
-    to_date: toDate,
-    placeholder_line: config.grading.placeholder_line,
-    graded_at: gradedAt.toISOString(),
-  });
+  await warehouse.execute(
+    saveGradingStatement(config),
+    saveGradingParameters(config, fromDate, toDate, gradedAt),
+  );
 }
 
 /** Trailing accuracy per system over [from, to] (the caller picks the window). */
@@ -219,7 +252,7 @@ export async function trailingBaselines(
 ): Promise<SystemBaseline[]> {
   const rows = await warehouse.query<{ system_id: string; correct: number; decided: number; days: number }>(
     BASELINE_QUERY,
-    { from_date: fromDate, to_date: toDate },
+    baselineParameters(fromDate, toDate),
   );
   return rows.map((row) => ({
     system_id: row.system_id,

@@ -1,4 +1,6 @@
-import { type AlertChannel, BusAlertChannel, DedupAlertSink } from '../adapters/dedup.alert-sink.js';
+import { type AlertChannel, AlertDeliveries } from '../adapters/alert-delivery.js';
+import { BusAlertChannel } from '../adapters/bus.alert-channel.js';
+import { DedupAlertSink } from '../adapters/dedup.alert-sink.js';
 import { SlackWebhookChannel } from '../adapters/slack.alert-channel.js';
 import type { RuntimeEnv } from '../config/env.js';
 import type { Backends } from './dependencies.js';
@@ -13,7 +15,7 @@ export interface AlertSinkOptions {
 }
 
 /**
- * The alert sink for a function: deduplicated and cooled down in Firestore,
+ * The alert sink for a function: conditions grouped per pipeline date in Firestore,
  * delivered to Slack (when configured), the alerts topic and the log. Build
  * it once per instance, after the other backends:
  *
@@ -31,12 +33,13 @@ export function alertSinkFor(backends: AlertSinkBackends, options: AlertSinkOpti
       topic: backends.config.topics.alerts,
     });
   channels.push(...(options.channels ?? []));
+  const logger = backends.logger.child({ component: 'alerts' });
   return new DedupAlertSink({
     state: backends.state,
     clock: backends.clock,
-    logger: backends.logger.child({ component: 'alerts' }),
-    channels,
-    cooldownMinutes: backends.config.alerts.cooldown_minutes,
+    logger,
+    deliveries: new AlertDeliveries({ state: backends.state, clock: backends.clock, logger, channels }),
+    grouping: backends.config.alerts.grouping,
     statusPageUrl: backends.config.project.status_page_url,
   });
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { AlertSink } from '../ports/alert-sink.port.js';
 import type { Bus, BusTopology } from '../ports/bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
+import type { HttpCaller } from '../ports/http-call.port.js';
 import type { ObjectStore } from '../ports/object-store.port.js';
 import type { StateStore } from '../ports/state-store.port.js';
 import type { Warehouse } from '../ports/warehouse.port.js';
@@ -23,4 +24,6 @@ export interface Backends {
   warehouse: Warehouse;
   objects: ObjectStore;
   alerts: AlertSink;
+  /** calls to the pipeline's HTTP services (prediction coordinator, analytics service), with ID tokens */
+  http: HttpCaller;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { etClock, onTopic, replay } from './support.js';
+import { exportBody } from '../../scripts/replay/report.js';
 
 interface SystemLine {
   system_id: string;
@@ -59,7 +60,7 @@ describe('the 2026-01-18 incident day (npm start)', () => {
       .at(-1)!;
     expect(etClock(final.at)).toBe('07:30');
     expect(final.cache_control).toBe('public, max-age=30');
-    const body = final.body as {
+    const body = exportBody(report, final) as {
       summary: { correct: number; graded: number };
       systems: SystemLine[];
       overall: string;

@@ -18,6 +18,7 @@
  *   ImportError storm, 02:04 UTC).
  */
 import { writeFileSync } from 'node:fs';
+import { GRADED_PREDICTIONS_TABLE, WAREHOUSE_TABLES } from '../../shared/config/tables.js';
 import { generateSlate, INCIDENT_BASELINE_ACCURACY } from '../support/slate.js';
 
 type Row = Record<string, unknown>;
@@ -54,8 +55,14 @@ const sundayGames = sunday.tables['nba_raw.nbac_schedule']!;
 const boxScores = saturday.tables['nba_analytics.player_game_summary']!;
 
 const withStatus = (games: Row[], status: number) => games.map((game) => ({ ...game, game_status: status }));
-const stamped = (rows: Row[], at: string) =>
-  rows.map((row) => ({ ...row, created_at: utc(at), processed_at: utc(at) }));
+/** Rows written at `at`: each processing-time column the table really has is set. */
+const stampedFor = (table: string, rows: Row[], at: string) => {
+  const columns = WAREHOUSE_TABLES[table]!.columns;
+  const stamps = Object.fromEntries(
+    ['created_at', 'processed_at'].filter((column) => column in columns).map((column) => [column, utc(at)]),
+  );
+  return rows.map((row) => ({ ...row, ...stamps }));
+};
 
 function completion(
   at: string,
@@ -103,13 +110,35 @@ function upcomingPlayers(count: number, withLines: number, at: string, offset = 
   });
 }
 
-const phase4Processors = [
-  ['team_defense_zone_analysis', 'nba_precompute.team_defense_zone_analysis'],
-  ['player_shot_zone_analysis', 'nba_precompute.player_shot_zone_analysis'],
-  ['player_composite_factors', 'nba_precompute.player_composite_factors'],
-  ['player_daily_cache', 'nba_precompute.player_daily_cache'],
-  ['ml_feature_store', 'nba_predictions.ml_feature_store_v2'],
-] as const;
+type Upcoming = { game_date: string; player_lookup: string; game_id: string };
+/** Phase 4 tables as the incumbent keys them: by analysis or cache date, teams by `team_abbr`. */
+const phase4Processors: ReadonlyArray<readonly [string, string, (players: Upcoming[]) => Row[]]> = [
+  [
+    'team_defense_zone_analysis',
+    'nba_precompute.team_defense_zone_analysis',
+    () =>
+      sundayGames.flatMap((game) => [
+        { analysis_date: SUNDAY, team_abbr: game.home_team_tricode },
+        { analysis_date: SUNDAY, team_abbr: game.away_team_tricode },
+      ]),
+  ],
+  [
+    'player_shot_zone_analysis',
+    'nba_precompute.player_shot_zone_analysis',
+    (players) => players.map(({ player_lookup }) => ({ analysis_date: SUNDAY, player_lookup })),
+  ],
+  [
+    'player_composite_factors',
+    'nba_precompute.player_composite_factors',
+    (players) => players.map((player) => ({ ...player, analysis_date: SUNDAY })),
+  ],
+  [
+    'player_daily_cache',
+    'nba_precompute.player_daily_cache',
+    (players) => players.map(({ player_lookup }) => ({ cache_date: SUNDAY, player_lookup })),
+  ],
+  ['ml_feature_store', 'nba_predictions.ml_feature_store_v2', (players) => players],
+];
 
 const events: Event[] = [
   ...['nbac_schedule', 'odds_api_game_lines', 'nbac_gamebook_player_stats', 'bdl_player_boxscores'].map(
@@ -134,10 +163,11 @@ const events: Event[] = [
     at: et(SATURDAY, '17:05:38'),
     insert: {
       table: 'nba_analytics.team_offense_game_summary',
-      rows: stamped(
+      rows: stampedFor(
+        'nba_analytics.team_offense_game_summary',
         sundayGames.flatMap((game) => [
-          { game_date: SUNDAY, game_id: game.game_id, team_tricode: game.home_team_tricode },
-          { game_date: SUNDAY, game_id: game.game_id, team_tricode: game.away_team_tricode },
+          { game_date: SUNDAY, game_id: game.game_id, team_abbr: game.home_team_tricode },
+          { game_date: SUNDAY, game_id: game.game_id, team_abbr: game.away_team_tricode },
         ]),
         et(SATURDAY, '17:05:38'),
       ),
@@ -156,15 +186,16 @@ const events: Event[] = [
       },
     },
   },
-  ...phase4Processors.flatMap(([name, table], i): Event[] => {
+  ...phase4Processors.flatMap(([name, table, shape], i): Event[] => {
     const at = et(SATURDAY, `17:3${5 + i}:00`);
-    const rows = upcomingPlayers(57, 0, at).map(({ game_date, player_lookup, game_id }) => ({
-      game_date,
-      player_lookup,
-      game_id,
+    const players = upcomingPlayers(57, 0, at).map(({ game_date, player_lookup, game_id }) => ({
+      game_date: String(game_date),
+      player_lookup: String(player_lookup),
+      game_id: String(game_id),
     }));
+    const rows = shape(players);
     return [
-      { at, insert: { table, rows: stamped(rows, at) } },
+      { at, insert: { table, rows: stampedFor(table, rows, at) } },
       completion(et(SATURDAY, `17:3${5 + i}:30`), name, 'phase_4_precompute', SUNDAY, rows.length),
     ];
   }),
@@ -219,7 +250,8 @@ const events: Event[] = [
         at,
         insert: {
           table: 'nba_analytics.player_game_summary',
-          rows: stamped(
+          rows: stampedFor(
+            'nba_analytics.player_game_summary',
             boxScores.filter((row) => row.game_id === game.game_id),
             at,
           ),
@@ -240,7 +272,7 @@ const scenario = {
   warehouse: {
     'nba_raw.nbac_schedule': [...withStatus(saturdayGames, 1), ...sundayGames],
     'nba_predictions.player_prop_predictions': saturday.tables['nba_predictions.player_prop_predictions'],
-    'nba_predictions.prediction_accuracy': saturday.tables['nba_predictions.prediction_accuracy'],
+    [GRADED_PREDICTIONS_TABLE]: saturday.tables[GRADED_PREDICTIONS_TABLE],
   },
   events,
 };

@@ -1,4 +1,6 @@
+import { GRADED_PREDICTIONS_TABLE } from '../../shared/config/tables.js';
 import type { Warehouse, WarehouseRow } from '../../shared/ports/warehouse.port.js';
+import { LIVE_GRADER } from '../../shared/queries/grading.js';
 import { seededRandom } from '../../shared/domain/seeded-random.js';
 
 /**
@@ -6,7 +8,7 @@ import { seededRandom } from '../../shared/domain/seeded-random.js';
  * betting lines, predictions from six systems (several versions per player,
  * the latest one counting), box scores with pushes, DNPs, a player with no box
  * score, a 20.0 placeholder line, NO_LINE and PASS picks, and a trailing
- * history in `prediction_accuracy`. Seeded: the same options give the same rows.
+ * history of shotclock's own grades (`shotclock.graded_predictions`). Seeded: the same options give the same rows.
  *
  * Rows are keyed by the incumbent's table names, ready for
  * `Warehouse.insert` or a replay scenario's `warehouse` field. Dates are
@@ -82,7 +84,7 @@ export interface SlateOptions {
   productionCorrect?: number;
   /** chance a system's regular pick is right */
   accuracy?: Readonly<Record<string, number>>;
-  /** graded rows in `prediction_accuracy` for the days before the slate */
+  /** shotclock's graded rows (`graded_predictions`) for the days before the slate */
   history?: { days: number; decidedPerDay: number; accuracy: Readonly<Record<string, number>> } | false;
   placeholderLine?: number;
 }
@@ -342,7 +344,7 @@ export function generateSlate(options: SlateOptions): Slate {
       'nba_raw.nbac_schedule': schedule,
       'nba_analytics.player_game_summary': boxScores,
       'nba_predictions.player_prop_predictions': predictions,
-      'nba_predictions.prediction_accuracy': history,
+      [GRADED_PREDICTIONS_TABLE]: history,
     },
     players,
     systems,
@@ -391,6 +393,8 @@ function historyRows(
           game_id: `${date.replaceAll('-', '')}_history_${pick % 5}`,
           system_id: system,
           game_date: date,
+          prediction_id: `${system}-history_player_${pick}-${date.replaceAll('-', '')}-v1`,
+          status: kind === 'void' ? 'voided' : kind,
           predicted_points: predicted,
           recommendation,
           line_value: kind === 'push' ? Math.round(line) : line,
@@ -401,6 +405,7 @@ function historyRows(
           prediction_correct: kind === 'correct' ? true : kind === 'incorrect' ? false : null,
           is_voided: kind === 'void',
           void_reason: kind === 'void' ? 'did_not_play' : null,
+          graded_by: LIVE_GRADER,
           graded_at: `${addDays(date, 1)}T12:30:00.000Z`,
         });
       }

@@ -46,18 +46,22 @@ describe('alertMonitor on the emulators and DuckDB', () => {
         dead_lettered_at: clock.now().toISOString(),
       }),
     );
+    expect(texts(before)).toHaveLength(0);
+    // The next tick, after the group wait, sends the date's notice.
+    clock.advance(minutes(5));
+    await handler(tick());
     expect(slack.requests).toBeGreaterThan(0);
     expect(texts(before)).toHaveLength(0);
     // The topic took it, Slack did not: the status page shows the Slack delivery pending, with the reason.
     const published = await topic.drain();
     expect(published.map((message) => message.data)).toEqual([
-      expect.objectContaining({ rule: 'dead_letter', key: 'dead_letter:phaseTransition:2026-01-18' }),
+      expect.objectContaining({ rule: 'dead_letter', key: 'alerts:2026-01-18', notice: 'opened' }),
     ]);
     const objects = new FolderObjectStore('/nonexistent-shotclock-objects');
     const pending = (await readStatusSnapshot({ ...deps, objects }, '2026-01-18', 1)).pending_deliveries;
     expect(pending).toEqual([
       expect.objectContaining({
-        alert_key: 'dead_letter:phaseTransition:2026-01-18',
+        alert_key: 'alerts:2026-01-18',
         channel: 'slack',
         attempts: 1,
         last_error: 'Slack webhook answered 500: internal_error',
@@ -112,7 +116,7 @@ describe('alertMonitor on the emulators and DuckDB', () => {
         game_date: '2026-01-18',
         player_lookup: 'a',
         game_id: 'g1',
-        processed_at: new Date('2026-01-17T22:30:00Z'),
+        created_at: new Date('2026-01-17T22:30:00Z'),
       },
     ]);
     await deps.state.merge('phase3_completion/2026-01-18', {
@@ -134,32 +138,35 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     expect(texts(before)).toHaveLength(0);
 
     await handler(tick());
+    expect(texts(before)).toHaveLength(0); // recorded; the group wait runs
+    clock.advance(minutes(5));
+    await handler(tick());
     const raised = texts(before);
-    expect(raised).toHaveLength(3);
-    expect(raised).toEqual(
-      expect.arrayContaining([
-        expect.stringContaining(
-          'Only 150 predictions for 2026-01-18 (6 games scheduled; at least 200 expected)',
-        ),
-        expect.stringContaining('Phase 3 analytics for 2026-01-18 is only 40% complete (2/5)'),
-        expect.stringContaining(
-          'nba_analytics.upcoming_player_game_context rows for 2026-01-18 were 21 h old',
-        ),
-      ]),
-    );
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatch(/^:rotating_light: \*Problem\* CRITICAL · 2026-01-18/);
+    for (const line of [
+      'Only 150 predictions for 2026-01-18 (6 games scheduled; at least 200 expected)',
+      'phase3 is 40% complete for 2026-01-18',
+      'critical processor upcoming_team_game_context has not completed for 2026-01-18',
+      'nba_analytics.upcoming_player_game_context rows for 2026-01-18 were 21 h old',
+    ])
+      expect(raised[0]).toContain(line);
     // 2026-01-17 has no games: nothing about it alerts, whatever its state says.
 
     clock.advance(minutes(5));
     await handler(tick());
-    expect(texts(before)).toHaveLength(3);
+    expect(texts(before)).toHaveLength(1);
 
+    // Predictions recover: the condition clears quietly (others are still open) and is listed next time.
     await insertPredictions(deps.warehouse, '2026-01-18', 1530, '2026-01-17T23:02:00Z', 150);
     clock.advance(minutes(5));
     await handler(tick());
-    expect(texts(before).slice(3)).toEqual([
-      expect.stringMatching(
-        /^:white_check_mark: \*Resolved\* `prediction_volume_low` · 2026-01-18\n1680 predictions/,
-      ),
+    expect(texts(before)).toHaveLength(1);
+    const open = await deps.state.list('shotclock_alerts', [{ field: 'status', op: '==', value: 'open' }]);
+    expect(open.map((document) => document.data.rule).sort()).toEqual([
+      'critical_processor_missing',
+      'data_stale',
+      'phase_completion_low',
     ]);
   });
 
@@ -177,13 +184,17 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     const handler = makeAlertMonitorHandler(async () => deps);
     await scheduleGames(deps.warehouse, '2026-01-18', 6);
     await insertPredictions(deps.warehouse, '2026-01-18', 1680, '2026-01-17T23:01:00Z');
-    for (const table of ['nba_analytics.upcoming_player_game_context', 'nba_predictions.ml_feature_store_v2'])
+    // Each table's own processing time: processed_at in Phase 3, created_at in the feature store.
+    for (const [table, column] of [
+      ['nba_analytics.upcoming_player_game_context', 'processed_at'],
+      ['nba_predictions.ml_feature_store_v2', 'created_at'],
+    ] as const)
       await deps.warehouse.insert(table, [
         {
           game_date: '2026-01-18',
           player_lookup: 'a',
           game_id: 'g1',
-          processed_at: new Date('2026-01-17T22:30:00Z'),
+          [column]: new Date('2026-01-17T22:30:00Z'),
         },
       ]);
     const completed = (at: string) => ({ completed_at: at, status: 'success', record_count: 12 });
@@ -194,11 +205,11 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     const before = slack.accepted.length;
 
     await handler(tick());
-    expect(texts(before)).toEqual([
-      expect.stringContaining('Phase 3 analytics for 2026-01-18 is only 40% complete'),
-    ]);
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before)).toEqual([expect.stringContaining('phase3 is 40% complete for 2026-01-18')]);
 
-    // Three days on, well past the cooldown: 2026-01-18 has left the window, nobody is nagged about it.
+    // Three days on, well past the repeat interval: 2026-01-18 has left the window, nobody is nagged about it.
     clock.advance(minutes(3 * 24 * 60));
     await handler(tick());
     expect(texts(before)).toHaveLength(1);
@@ -215,7 +226,7 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     await handler(tick());
     expect(texts(before).slice(1)).toEqual([
       expect.stringMatching(
-        /^:white_check_mark: \*Resolved\* `phase_completion_low` · 2026-01-18\n.*100% complete \(5\/5\)/,
+        /^:white_check_mark: \*Resolved\* · 2026-01-18\n[\s\S]*Phase 3 analytics for 2026-01-18 is back above its threshold \(5 of 5/,
       ),
     ]);
   });
@@ -232,12 +243,15 @@ describe('alertMonitor on the emulators and DuckDB', () => {
       slackWebhookUrl: slack.url,
     });
     const before = slack.accepted.length;
-    await makeAlertMonitorHandler(async () => deps)(
+    const handler = makeAlertMonitorHandler(async () => deps);
+    await handler(
       pubsubEvent(config.topics.dead_letter, 'not json at all', {
         CloudPubSubDeadLetterSourceSubscription: 'projects/demo/subscriptions/prediction-worker-push',
         CloudPubSubDeadLetterSourceDeliveryCount: '5',
       }),
     );
+    clock.advance(minutes(5));
+    await handler(tick());
     expect(texts(before)).toEqual([
       expect.stringContaining(
         'prediction-worker-push refused a message: not acknowledged after 5 delivery attempts',

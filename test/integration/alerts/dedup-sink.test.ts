@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusAlertChannel, DedupAlertSink } from '../../../shared/adapters/dedup.alert-sink.js';
+import { AlertDeliveries } from '../../../shared/adapters/alert-delivery.js';
+import { BusAlertChannel } from '../../../shared/adapters/bus.alert-channel.js';
 import type { SimulatedClock } from '../../../shared/adapters/clocks.js';
+import { DedupAlertSink } from '../../../shared/adapters/dedup.alert-sink.js';
 import { SlackWebhookChannel } from '../../../shared/adapters/slack.alert-channel.js';
 import { alertSinkFor } from '../../../shared/runtime/alerts.js';
 import {
@@ -15,7 +17,7 @@ import { type SlackWebhookServer, startSlackWebhookServer } from './slack-webhoo
 
 const minutes = (n: number) => n * 60_000;
 
-describe('deduplicating alert sink on the Firestore emulator', () => {
+describe('grouping alert sink on the Firestore emulator', () => {
   let slack: SlackWebhookServer;
   beforeAll(async () => {
     slack = await startSlackWebhookServer();
@@ -23,11 +25,10 @@ describe('deduplicating alert sink on the Firestore emulator', () => {
   afterAll(() => slack.close());
 
   /** A sink as a separate function instance would build it: its own Firestore and Pub/Sub clients. */
-  function instance(projectId: string, clock: SimulatedClock, cooldownMinutes = 60) {
-    const config = testConfig(cooldownMinutes);
+  function instance(projectId: string, clock: SimulatedClock) {
     return alertSinkFor(
       {
-        config,
+        config: testConfig(),
         clock,
         logger: capturedLogger().logger,
         state: emulatorStateStore(projectId),
@@ -39,74 +40,130 @@ describe('deduplicating alert sink on the Firestore emulator', () => {
 
   const slackTexts = (since: number) => slack.accepted.slice(since).map((message) => message.text);
 
-  it('tells people once when two instances raise the same alert, concurrently and in turn', async () => {
-    const projectId = freshProjectId('alert-dedup');
+  it('tells people once per date, after the group wait, when two instances raise side by side', async () => {
+    const projectId = freshProjectId('alert-group');
     const clock = clockAt('2026-01-18T02:05:00Z');
     const topic = await subscribeForTest(emulatorPubSub(projectId), testConfig().topics.alerts);
     const first = instance(projectId, clock);
     const second = instance(projectId, clock);
     const before = slack.accepted.length;
-    const alert = alertFor('dead_letter', 'phaseTransition', '2026-01-18', clock);
+    const deadLetter = alertFor('dead_letter', 'phaseTransition', '2026-01-18', clock);
+    const phase = alertFor('phase_completion_low', 'phase3', '2026-01-18', clock);
 
-    await first.raise(alert);
-    await second.raise(alert);
-    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? first : second).raise(alert)));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) => (i % 2 ? first : second).raise(i < 3 ? deadLetter : phase)),
+    );
+    await Promise.all([first.flush(), second.flush()]);
+    expect(slackTexts(before)).toHaveLength(0); // inside the group wait
 
+    clock.advance(minutes(2));
+    await Promise.all([first.flush(), second.flush(), first.flush()]);
     expect(slackTexts(before)).toHaveLength(1);
-    expect(slackTexts(before)[0]).toContain('phaseTransition for 2026-01-18');
-    expect(slackTexts(before)[0]).toContain('<https://status.test/shotclock?date=2026-01-18|Status page>');
+    const text = slackTexts(before)[0]!;
+    expect(text).toMatch(/^:red_circle: \*Problem\* ERROR · 2026-01-18/);
+    expect(text).toContain('`dead_letter` *new* phaseTransition for 2026-01-18');
+    expect(text).toContain('`phase_completion_low` *new* phase3 for 2026-01-18');
+    expect(text).toContain('<https://status.test/shotclock?date=2026-01-18|Status page>');
     const published = await topic.drain();
     expect(published).toHaveLength(1);
-    expect(published[0]?.attributes).toMatchObject({ kind: 'alert', notice: 'raised', key: alert.key });
-    expect(published[0]?.data).toMatchObject({ key: alert.key, rule: 'dead_letter', severity: 'ERROR' });
+    expect(published[0]?.attributes).toMatchObject({
+      kind: 'alert',
+      notice: 'opened',
+      key: 'alerts:2026-01-18',
+    });
+    expect(
+      (published[0]!.data as { conditions: Array<{ rule: string }> }).conditions.map((c) => c.rule).sort(),
+    ).toEqual(['dead_letter', 'phase_completion_low']);
 
-    // A fresh instance after the cooldown (a cold start) repeats it once, with the count kept in Firestore.
-    clock.advance(minutes(61));
-    await instance(projectId, clock).raise({ ...alert, raised_at: clock.now().toISOString() });
-    expect(slackTexts(before)).toHaveLength(2);
-    expect(slackTexts(before)[1]).toContain('raised 9 times since 2026-01-18T02:05:00.000Z');
+    // A fresh instance (a cold start) raising the same conditions for 3 h: nothing new to say.
+    for (let step = 0; step < 6; step += 1) {
+      clock.advance(minutes(30));
+      const cold = instance(projectId, clock);
+      await cold.raise({ ...phase, raised_at: clock.now().toISOString() });
+      await cold.flush();
+    }
+    expect(slackTexts(before)).toHaveLength(1);
   });
 
-  it('repeats only after the cooldown, with the count, and sends one resolved notice', async () => {
-    const projectId = freshProjectId('alert-cooldown');
-    const clock = clockAt('2026-01-18T02:01:40Z');
-    const sink = instance(projectId, clock, 60);
+  it('reminds after the repeat interval, tells a new or worse condition at once, and resolves once', async () => {
+    const projectId = freshProjectId('alert-lifecycle');
+    const clock = clockAt('2026-01-18T02:00:00Z');
+    const sink = instance(projectId, clock);
     const before = slack.accepted.length;
-    const raiseNow = () => sink.raise(alertFor('phase_completion_low', 'phase3', '2026-01-18', clock));
+    const phase = () => sink.raise(alertFor('phase_completion_low', 'phase2', '2026-01-18', clock));
+    const volume = (severity: 'ERROR' | 'CRITICAL') =>
+      sink.raise(
+        alertFor('prediction_volume_low', 'player_prop_predictions', '2026-01-18', clock, {
+          severity,
+          message: `volume ${severity}`,
+        }),
+      );
+    const tick = async () => {
+      clock.advance(minutes(5));
+      await sink.flush();
+    };
 
-    await raiseNow();
-    clock.advance(minutes(30));
-    await raiseNow();
-    clock.advance(minutes(29));
-    await raiseNow();
+    await phase();
+    await tick();
     expect(slackTexts(before)).toHaveLength(1);
-
-    clock.advance(minutes(2)); // 61 min after the first notice
-    await raiseNow();
+    for (let i = 0; i < 11; i += 1) await tick(); // one hour
+    await volume('ERROR');
+    await tick();
     expect(slackTexts(before)).toHaveLength(2);
-    expect(slackTexts(before)[1]).toContain('Still happening: raised 4 times');
-
-    clock.advance(minutes(5));
-    await sink.resolve({
-      key: 'phase_completion_low:phase3:2026-01-18',
-      message: 'Phase 3 analytics for 2026-01-18 is 100% complete (5/5)',
-      resolved_at: clock.now().toISOString(),
-    });
-    await sink.resolve({
-      key: 'phase_completion_low:phase3:2026-01-18',
-      message: 'Phase 3 analytics for 2026-01-18 is 100% complete (5/5)',
-      resolved_at: clock.now().toISOString(),
-    });
+    expect(slackTexts(before)[1]).toMatch(/^:red_circle: \*Changed\*/);
+    expect(slackTexts(before)[1]).toContain('`prediction_volume_low` *new* volume ERROR');
+    await volume('CRITICAL');
+    await tick();
     expect(slackTexts(before)).toHaveLength(3);
-    expect(slackTexts(before)[2]).toMatch(/^:white_check_mark: \*Resolved\* `phase_completion_low`/);
-    expect(slackTexts(before)[2]).toContain('It had been raised 4 times');
+    expect(slackTexts(before)[2]).toMatch(/^:rotating_light: \*Changed\* CRITICAL/);
+    expect(slackTexts(before)[2]).toContain('*worse*');
 
-    // The condition comes back: a new alert, not a repeat, even inside the old cooldown.
-    clock.advance(minutes(1));
-    await raiseNow();
+    for (let i = 0; i < 47; i += 1) await tick(); // 3 h 55 min after the last notice
+    expect(slackTexts(before)).toHaveLength(3);
+    await tick();
     expect(slackTexts(before)).toHaveLength(4);
-    expect(slackTexts(before)[3]).toMatch(/^:red_circle: \*ERROR\*/);
-    expect(slackTexts(before)[3]).not.toContain('Still happening');
+    expect(slackTexts(before)[3]).toMatch(/^:rotating_light: \*Still open\* CRITICAL/);
+
+    // One clears: no notice of its own; the last one clears: one resolved notice listing both.
+    await sink.resolve({
+      key: 'prediction_volume_low:player_prop_predictions:2026-01-18',
+      message: '400 predictions for 2026-01-18',
+      resolved_at: clock.now().toISOString(),
+    });
+    await tick();
+    expect(slackTexts(before)).toHaveLength(4);
+    const resolution = {
+      key: 'phase_completion_low:phase2:2026-01-18',
+      message: 'Phase 2 for 2026-01-18 is complete',
+      resolved_at: clock.now().toISOString(),
+    };
+    await sink.resolve(resolution);
+    await sink.resolve(resolution);
+    await tick();
+    expect(slackTexts(before)).toHaveLength(5);
+    expect(slackTexts(before)[4]).toMatch(/^:white_check_mark: \*Resolved\* · 2026-01-18/);
+    expect(slackTexts(before)[4]).toContain('400 predictions for 2026-01-18');
+    expect(slackTexts(before)[4]).toContain('Phase 2 for 2026-01-18 is complete');
+
+    // The condition comes back: a new problem, after the group wait.
+    await phase();
+    await tick();
+    expect(slackTexts(before)).toHaveLength(6);
+    expect(slackTexts(before)[5]).toMatch(/^:red_circle: \*Problem\* ERROR/);
+  });
+
+  it('a condition that opens and clears inside the group wait reaches nobody', async () => {
+    const projectId = freshProjectId('alert-flap');
+    const clock = clockAt('2026-01-18T02:00:00Z');
+    const sink = instance(projectId, clock);
+    const before = slack.accepted.length;
+    const alert = alertFor('dead_letter', 'freshnessGate', '2026-01-18', clock);
+    await sink.raise(alert);
+    clock.advance(minutes(1));
+    await sink.resolve({ key: alert.key, message: 'quiet again', resolved_at: clock.now().toISOString() });
+    clock.advance(minutes(5));
+    await sink.flush();
+    expect(slackTexts(before)).toHaveLength(0);
   });
 
   it('holds alerts about a retried operation until the final attempt', async () => {
@@ -125,9 +182,12 @@ describe('deduplicating alert sink on the Firestore emulator', () => {
     await attempt('upcoming_player_game_context', 1);
     clock.advance(minutes(30));
     await attempt('upcoming_player_game_context', 2);
+    await sink.flush();
     expect(slackTexts(before)).toHaveLength(0);
     clock.advance(minutes(60));
     await attempt('upcoming_player_game_context', 3);
+    clock.advance(minutes(5));
+    await sink.flush();
     expect(slackTexts(before)).toEqual([expect.stringContaining('still low after re-run 3')]);
 
     // Recovered after a non-final attempt: nobody heard of it, so nobody hears it is resolved.
@@ -137,45 +197,30 @@ describe('deduplicating alert sink on the Firestore emulator', () => {
       message: 'player_game_summary recovered',
       resolved_at: clock.now().toISOString(),
     });
+    clock.advance(minutes(5));
+    await sink.flush();
     expect(slackTexts(before)).toHaveLength(1);
   });
 
-  it('lets a higher severity through inside the cooldown', async () => {
-    const projectId = freshProjectId('alert-escalate');
-    const clock = clockAt('2026-01-18T03:00:00Z');
-    const sink = instance(projectId, clock);
-    const before = slack.accepted.length;
-    const volume = (severity: 'ERROR' | 'CRITICAL', count: number) =>
-      sink.raise(
-        alertFor('prediction_volume_low', 'player_prop_predictions', '2026-01-18', clock, {
-          severity,
-          message: `Only ${count} predictions for 2026-01-18`,
-        }),
-      );
-    await volume('ERROR', 150);
-    clock.advance(minutes(5));
-    await volume('ERROR', 140);
-    clock.advance(minutes(5));
-    await volume('CRITICAL', 0);
-    expect(slackTexts(before)).toEqual([
-      expect.stringMatching(/^:red_circle: \*ERROR\*.*\nOnly 150 predictions/s),
-      expect.stringMatching(/^:rotating_light: \*CRITICAL\*.*\nOnly 0 predictions/s),
-    ]);
-  });
-
-  it('writes one structured log entry per notice at the alert severity', async () => {
+  it('writes one structured log entry per notice at the group severity', async () => {
     const projectId = freshProjectId('alert-log');
     const clock = clockAt('2026-01-18T03:00:00Z');
     const log = capturedLogger();
+    const state = emulatorStateStore(projectId);
     const sink = new DedupAlertSink({
-      state: emulatorStateStore(projectId),
+      state,
       clock,
       logger: log.logger,
-      channels: [
-        new BusAlertChannel(emulatorBus(projectId), 'shotclock-alerts'),
-        new SlackWebhookChannel(slack.url),
-      ],
-      cooldownMinutes: 60,
+      deliveries: new AlertDeliveries({
+        state,
+        clock,
+        logger: log.logger,
+        channels: [
+          new BusAlertChannel(emulatorBus(projectId), 'shotclock-alerts'),
+          new SlackWebhookChannel(slack.url),
+        ],
+      }),
+      grouping: { group_wait_minutes: 0, repeat_interval_minutes: 240 },
       statusPageUrl: 'https://status.test/shotclock',
     });
     const alert = alertFor('gate_blocked_at_cutoff', 'freshness_gate', '2026-01-18', clock, {
@@ -191,9 +236,9 @@ describe('deduplicating alert sink on the Firestore emulator', () => {
     });
     const notices = log.entries().filter((entry) => entry.notice);
     expect(notices.map((entry) => [entry.severity, entry.notice, entry.message])).toEqual([
-      ['CRITICAL', 'raised', 'gate still BLOCKED at cutoff'],
-      ['NOTICE', 'resolved', 'resolved: gate opened by hand'],
+      ['CRITICAL', 'opened', 'Problem for 2026-01-18: gate still BLOCKED at cutoff'],
+      ['NOTICE', 'resolved', 'All clear for 2026-01-18: 1 condition(s) resolved'],
     ]);
-    expect(notices[0]).toMatchObject({ alert_key: alert.key, game_date: '2026-01-18' });
+    expect(notices[0]).toMatchObject({ alert_group: 'alerts:2026-01-18', game_date: '2026-01-18' });
   });
 });

@@ -29,14 +29,20 @@ describe('freshness gate delivery', () => {
     expect(await gate.gate(GAME_DATE)).toMatchObject({ status: 'OPEN', _triggered: false });
     await gate.tickUntil('2026-01-21T17:50:00-05:00'); // second failure
     expect((await gate.gate(GAME_DATE))?._triggered).toBe(false);
-    await gate.tickUntil('2026-01-21T17:55:00-05:00');
+    await gate.tickUntil('2026-01-21T17:55:00-05:00'); // backing off: the next attempt is due at 18:00
+    expect((await gate.gate(GAME_DATE))?._triggered).toBe(false);
+    await gate.tickUntil('2026-01-21T18:00:00-05:00');
 
     const triggers = await gate.triggers.settle(1);
     expect(triggers).toHaveLength(1);
     expect(triggers[0]!.data).toMatchObject({ game_date: GAME_DATE, gate_decision: 'OPEN' });
     expect(await gate.gate(GAME_DATE)).toMatchObject({
       _triggered: true,
-      _triggered_at: '2026-01-21T22:55:00.000Z',
+      _triggered_at: '2026-01-21T23:00:00.000Z',
     });
+    // The coordinator's /start went out at 17:45, before the failing publish, and was not sent again.
+    expect(
+      gate.services.prediction_coordinator.requests.map((request) => [request.at, request.status]),
+    ).toEqual([['2026-01-21T22:45:00.000Z', 202]]);
   });
 });

@@ -12,6 +12,12 @@ import type { SqlParameter, Warehouse, WarehouseRow } from '../../../shared/port
 import { makeFreshnessGateHandler } from '../../../functions/freshnessGate/handler.js';
 import type { GateDocument } from '../../../functions/freshnessGate/gate-state.js';
 import type { GateDependencies } from '../../../functions/freshnessGate/run-gate.js';
+import {
+  type LocalServices,
+  localHttpCaller,
+  onLocalServices,
+  startLocalServices,
+} from '../../../scripts/local/services.js';
 import { emulatorPubSub, emulatorStateStore, freshProjectId } from '../../support/backends.js';
 
 // The Google clients look for a GCE metadata server when they have no credentials; tests stay on loopback.
@@ -104,6 +110,8 @@ export interface GateHarness {
   decisions: TopicRecorder;
   alerts: TopicRecorder;
   deadLetters: TopicRecorder;
+  /** the prediction coordinator (and analytics service) on loopback, where the config points */
+  services: LocalServices;
   handle: ReturnType<typeof makeFreshnessGateHandler>;
   /** delivers a message to the event handler as Pub/Sub would (CloudEvent, base64 data) */
   deliver(topic: string, data: unknown, id?: string): Promise<void>;
@@ -119,8 +127,9 @@ export interface GateHarness {
 
 export async function gateHarness(start: string, configOverride: unknown = {}): Promise<GateHarness> {
   const projectId = freshProjectId('gate');
-  const config = loadPipelineConfig(configOverride);
   const clock = new SimulatedClock(start);
+  const services = await startLocalServices(clock);
+  const config = onLocalServices(loadPipelineConfig(configOverride), services);
   const duckdb = await DuckDbWarehouse.open(':memory:');
   const warehouse = new FlakyWarehouse(duckdb);
   const pubsub = emulatorPubSub(projectId);
@@ -145,6 +154,7 @@ export async function gateHarness(start: string, configOverride: unknown = {}): 
     bus,
     warehouse,
     alerts: new BusAlertSink(bus, config.topics.alerts, logger),
+    http: localHttpCaller(),
   };
   const [triggers, decisions, alerts, deadLetters] = await Promise.all([
     TopicRecorder.open(pubsub, config.freshness_gate.output_topic),
@@ -180,6 +190,7 @@ export async function gateHarness(start: string, configOverride: unknown = {}): 
     decisions,
     alerts,
     deadLetters,
+    services,
     handle,
     deliver,
     gateJob: (id) =>
@@ -204,6 +215,7 @@ export async function gateHarness(start: string, configOverride: unknown = {}): 
     async close() {
       await Promise.all([triggers.close(), decisions.close(), alerts.close(), deadLetters.close()]);
       duckdb.close();
+      await services.close();
       await pubsub.close();
     },
   };
@@ -256,7 +268,7 @@ export function playerContextRows(
   }));
 }
 
-/** Phase 4 `ml_feature_store_v2` rows. */
+/** Phase 4 `ml_feature_store_v2` rows, as first written (`created_at`; `updated_at` only on a rewrite). */
 export function featureStoreRows(
   date: string,
   opts: { players: number; games: number; processedAt: string },
@@ -266,7 +278,6 @@ export function featureStoreRows(
     player_lookup: `player${i}`,
     game_id: `${date.replaceAll('-', '')}-${(i % opts.games) + 1}`,
     created_at: opts.processedAt,
-    processed_at: opts.processedAt,
   }));
 }
 

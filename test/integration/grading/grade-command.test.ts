@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../scripts/cli/grade-command.js';
+import { UserError } from '../../../scripts/cli/user-error.js';
 import { DuckDbWarehouse } from '../../../shared/adapters/duckdb.warehouse.js';
 import { generateSlate, loadSlate } from '../../support/slate.js';
 
@@ -57,16 +58,16 @@ describe('shotclock grade --from --to', () => {
     const warehouse = await DuckDbWarehouse.open(file);
     const [counts] = await warehouse.query<{ rows: number; keys: number }>(
       `SELECT COUNT(*) AS rows, COUNT(DISTINCT game_date || player_lookup || game_id || system_id) AS keys
-       FROM nba_predictions.prediction_accuracy`,
+       FROM shotclock.graded_predictions`,
     );
     warehouse.close();
     expect(counts!.rows).toBeGreaterThan(0);
     expect(counts!.rows).toBe(counts!.keys);
   });
 
-  it('refuses a range backwards, with the reason', async () => {
-    const output = await shotclock('grade', '--from', '2026-01-18', '--to', '2026-01-15');
-    expect(output).toMatch(/--from 2026-01-18 is after --to 2026-01-15/);
-    expect(process.exitCode).toBe(2);
+  it('refuses a range backwards, with the reason (a user error: the CLI prints it and exits 2)', async () => {
+    await expect(shotclock('grade', '--from', '2026-01-18', '--to', '2026-01-15')).rejects.toThrow(
+      new UserError('--from 2026-01-18 is after --to 2026-01-15'),
+    );
   });
 });

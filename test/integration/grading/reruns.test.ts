@@ -14,7 +14,7 @@ describe('regrading is idempotent', async () => {
               COUNT(DISTINCT player_lookup || '|' || game_id || '|' || system_id) AS keys,
               SUM(CASE WHEN prediction_correct THEN 1 ELSE 0 END) AS correct,
               MAX(graded_at) AS latest
-       FROM nba_predictions.prediction_accuracy WHERE game_date = CAST(@d AS DATE)`,
+       FROM shotclock.graded_predictions WHERE game_date = CAST(@d AS DATE)`,
       { d: DATE },
     );
 
@@ -41,7 +41,7 @@ describe('regrading is idempotent', async () => {
     const [before] = await accuracyRows();
     const player = slate.players.find((candidate) => candidate.role === 'regular')!;
     const [graded] = await harness.warehouse.query<{ prediction_correct: boolean; line_value: number }>(
-      `SELECT prediction_correct, line_value FROM nba_predictions.prediction_accuracy
+      `SELECT prediction_correct, line_value FROM shotclock.graded_predictions
        WHERE player_lookup = @p AND system_id = 'catboost_v8'`,
       { p: player.player_lookup },
     );
@@ -62,14 +62,14 @@ describe('regrading is idempotent', async () => {
     const [after] = await accuracyRows();
     expect(after!.rows).toBe(before!.rows);
     const [regraded] = await harness.warehouse.query<{ prediction_correct: boolean; actual_points: number }>(
-      `SELECT prediction_correct, actual_points FROM nba_predictions.prediction_accuracy
+      `SELECT prediction_correct, actual_points FROM shotclock.graded_predictions
        WHERE player_lookup = @p AND system_id = 'catboost_v8'`,
       { p: player.player_lookup },
     );
     expect(regraded).toEqual({ prediction_correct: !graded!.prediction_correct, actual_points: corrected });
   });
 
-  it('a withdrawn prediction disappears from prediction_accuracy on the next run', async () => {
+  it('a withdrawn prediction disappears from shotclock.graded_predictions on the next run', async () => {
     const [before] = await accuracyRows();
     const player = slate.players.filter((candidate) => candidate.role === 'regular')[3]!;
     await harness.warehouse.execute(

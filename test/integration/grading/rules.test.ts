@@ -261,7 +261,7 @@ describe('grading rules, case by case, in the warehouse', async () => {
     expect(row?.prediction_id).toBe(`${rule.player}-v${latestActive + 1}`);
   });
 
-  it('writes resolved picks to prediction_accuracy, voids with their reason, and leaves pending ones out', async () => {
+  it('writes resolved picks to shotclock.graded_predictions, voids with their reason, and leaves pending ones out', async () => {
     await saveGrading(harness.warehouse, harness.config, DATE, DATE, harness.clock.now());
     const stored = await harness.warehouse.query<{
       player_lookup: string;
@@ -270,7 +270,7 @@ describe('grading rules, case by case, in the warehouse', async () => {
       prediction_correct: boolean | null;
     }>(
       `SELECT player_lookup, is_voided, void_reason, prediction_correct
-       FROM nba_predictions.prediction_accuracy WHERE game_date = CAST(@d AS DATE) ORDER BY player_lookup`,
+       FROM shotclock.graded_predictions WHERE game_date = CAST(@d AS DATE) ORDER BY player_lookup`,
       { d: DATE },
     );
     const pending = CASES.filter((rule) => rule.status === 'pending').map((rule) => rule.player);

@@ -117,8 +117,8 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
     expect(new Set(received.map((message) => message.trigger_reason))).toEqual(new Set(['all_complete']));
     const document = (await h.state.get('phase3_completion/2026-01-18'))!;
     expect(document).toMatchObject({ _triggered: true, _trigger_reason: 'all_complete' });
-    // sent on the second tick (22:10): the decision at 22:00 and the tick at 22:05 both failed
-    expect(document._triggered_at).toBe('2026-01-17T22:10:00.000Z');
+    // the decision at 22:00 and the tick at 22:05 both failed; the outbox then backs off 10 minutes
+    expect(document._triggered_at).toBe('2026-01-17T22:15:00.000Z');
     await h.close();
   }, 120_000);
 

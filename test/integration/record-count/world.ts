@@ -11,6 +11,7 @@ import type { Bus, OutgoingMessage } from '../../../shared/ports/bus.port.js';
 import type { Warehouse } from '../../../shared/ports/warehouse.port.js';
 import { makeRecordCountCheckHandler } from '../../../functions/recordCountCheck/handler.js';
 import type { RecordCountCheckDeps } from '../../../functions/recordCountCheck/dependencies.js';
+import { localHttpCaller, onLocalServices, startLocalServices } from '../../../scripts/local/services.js';
 import { emulatorPubSub, emulatorStateStore, freshProjectId } from '../../support/backends.js';
 
 export interface Arrived {
@@ -85,8 +86,10 @@ export async function recordCountWorld(options: {
 }) {
   const projectId = freshProjectId('rc');
   const pubsub = emulatorPubSub(projectId);
-  const config: PipelineConfig = loadPipelineConfig(options.config ?? {});
   const clock = new SimulatedClock(et(options.start));
+  // The analytics service (and the coordinator) on loopback, where the config points.
+  const services = await startLocalServices(clock);
+  const config: PipelineConfig = onLocalServices(loadPipelineConfig(options.config ?? {}), services);
   const duckdb = options.duckdb ?? (await DuckDbWarehouse.open(':memory:'));
   const warehouse = options.warehouse ? options.warehouse(duckdb) : duckdb;
   const state = emulatorStateStore(projectId);
@@ -107,6 +110,7 @@ export async function recordCountWorld(options: {
     warehouse,
     alerts: new BusAlertSink(bus, config.topics.alerts, logger),
     random: options.random ?? (() => 0.5),
+    http: localHttpCaller(),
   };
   const handler = makeRecordCountCheckHandler(async () => deps);
   let sequence = 0;
@@ -140,6 +144,7 @@ export async function recordCountWorld(options: {
     reruns,
     alerts,
     deadLetters,
+    services,
     event,
     at(local: string) {
       clock.set(et(local));
@@ -204,6 +209,7 @@ export async function recordCountWorld(options: {
     },
     async close() {
       await Promise.all([reruns.close(), alerts.close(), deadLetters.close()]);
+      await services.close();
       if (!options.duckdb) duckdb.close();
     },
   };

@@ -1,4 +1,4 @@
-import { wilsonInterval } from '../../../shared/domain/alert-rules.js';
+import { wilsonInterval } from '../../../shared/domain/grading-stats.js';
 import { addDays } from '../../../shared/domain/calendar.js';
 import type { ObjectStore } from '../../../shared/ports/object-store.port.js';
 import type { StateStore } from '../../../shared/ports/state-store.port.js';
@@ -120,6 +120,7 @@ export async function seedIncidentDay(state: StateStore, objects: ObjectStore, c
       max_attempts: 3,
       next_due_at: null,
       end_reason: 'count met',
+      requests: [{ attempt: 1, requested_at: '2026-01-17T22:30:00Z', observed: 1, expected: 156 }],
     },
   });
   await state.merge(`record_count_checks/upcoming_team_game_context__${INCIDENT_DATE}`, {
@@ -135,6 +136,11 @@ export async function seedIncidentDay(state: StateStore, objects: ObjectStore, c
       max_attempts: 3,
       next_due_at: null,
       end_reason: 'max attempts',
+      requests: [
+        { attempt: 1, requested_at: '2026-01-17T22:35:00Z', observed: 0, expected: 12 },
+        { attempt: 2, requested_at: '2026-01-17T23:35:00Z', observed: 0, expected: 12 },
+        { attempt: 3, requested_at: '2026-01-18T01:35:00Z', observed: 0, expected: 12 },
+      ],
     },
   });
 
@@ -186,7 +192,7 @@ export async function seedIncidentDay(state: StateStore, objects: ObjectStore, c
         verdict:
           correct + incorrect < 30
             ? 'inconclusive'
-            : wilsonInterval(correct, correct + incorrect).high < baseline
+            : (wilsonInterval(correct, correct + incorrect)?.high ?? 1) < baseline
               ? 'below_baseline'
               : 'ok',
         verdict_reason: '',

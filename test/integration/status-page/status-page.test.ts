@@ -39,8 +39,13 @@ describe('status page for the 2026-01-18 incident day', () => {
     await emulatorPubSub(projectId).createTopic(config.topics.alerts);
     slack = await startSlackWebhookServer();
     slack.answerWith(500);
+    // No group wait: each raise is told at once (an `opened`, then three `updated` notices).
+    const noWait = {
+      ...config,
+      alerts: { ...config.alerts, grouping: { ...config.alerts.grouping, group_wait_minutes: 0 } },
+    };
     const alerts = alertSinkFor(
-      { config, clock, logger, state, bus: emulatorBus(projectId) },
+      { config: noWait, clock, logger, state, bus: emulatorBus(projectId) },
       { slackWebhookUrl: slack.url },
     );
     const raise = (
@@ -148,7 +153,7 @@ describe('status page for the 2026-01-18 incident day', () => {
       expect(await alerts.first().textContent()).toContain(
         'upcoming_team_game_context (critical) never completed',
       );
-      // Slack refused all four (the topic took them): each is pending, with the reason.
+      // Slack refused all four notices (the topic took them): each is pending, with the reason.
       const pending = page.locator('tr.pending-delivery');
       expect(await pending.count()).toBe(4);
       expect(await pending.first().textContent()).toContain('Slack webhook answered 500');
@@ -156,6 +161,39 @@ describe('status page for the 2026-01-18 incident day', () => {
       expect(await page.locator('tr.gate-check').first().textContent()).toContain('156 / 156');
       expect(await page.locator('tr.retry-row').count()).toBe(2);
       expect(await page.locator('tr.day-row').count()).toBe(2);
+
+      // The story of the day on one time axis: re-runs, gate decisions, transitions firing, alerts.
+      const timeline = page.locator('figure[data-chart="timeline"] svg');
+      const marks = async (kind: string) => timeline.locator(`[aria-label^="${kind}:"]`).count();
+      expect(await marks('completion')).toBeGreaterThan(0);
+      expect(await marks('re-run')).toBe(4);
+      expect(await marks('gate')).toBe(2);
+      expect(await marks('trigger')).toBeGreaterThan(0);
+      expect(await marks('alert')).toBe(4);
+      expect(await timeline.locator('[aria-label^="gate: BLOCKED"]').count()).toBe(1);
+      expect(
+        await page
+          .locator('tr.timeline-row[data-processor="upcoming_team_game_context"]')
+          .first()
+          .textContent(),
+      ).toMatch(/re-run|\d{2}:\d{2}.*\(0 rows\)/);
+      // Nothing scrolls sideways, even in a narrow window.
+      for (const width of [1200, 760]) {
+        await page.setViewportSize({ width, height: 900 });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        const wide = await page.evaluate(() =>
+          [...document.querySelectorAll('body *')]
+            .filter(
+              (element) => element.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+            )
+            .slice(0, 3)
+            .map((element) => `${element.tagName}.${element.className}#${element.id}`),
+        );
+        expect(overflow, `sideways overflow at ${width} px: ${wide.join(', ')}`).toBeLessThanOrEqual(0);
+      }
+      await page.setViewportSize({ width: 1200, height: 900 });
 
       const screenshot = join(workdir, 'status-2026-01-18.png');
       await page.screenshot({ path: screenshot, fullPage: true });

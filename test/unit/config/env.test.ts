@@ -78,14 +78,34 @@ describe('readSettings', () => {
       expected: [expect.stringMatching(/^env SLACK_WEBHOOK_URL: /)],
     },
     {
-      case: 'a config file but no file reader (function entry points read none)',
+      case: 'a config file but no file reader given',
       env: { SHOTCLOCK_CONFIG_FILE: '/etc/shotclock.json' },
       expected: [
-        'env SHOTCLOCK_CONFIG_FILE: this entry point reads no files; put the override in SHOTCLOCK_CONFIG',
+        "env SHOTCLOCK_CONFIG_FILE: no file reader was given to readSettings (use the runtime's or the CLI's settings)",
       ],
     },
   ])('refuses $case, saying where', ({ env, expected }) => {
     expect(problemsOf(() => readSettings(env))).toEqual(expected);
+  });
+
+  it('names the source of a bad override and every unknown key by path', () => {
+    let caught: unknown;
+    try {
+      readSettings({ SHOTCLOCK_CONFIG_FILE: '/etc/shotclock.json' }, () =>
+        JSON.stringify({ alertz: {}, alerts: { cooldown_minuts: 5 } }),
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).oneLine()).toBe(
+      'invalid pipeline config (/etc/shotclock.json): alerts.cooldown_minuts: unknown key (did you mean cooldown_minutes?); alertz: unknown key (did you mean alerts?)',
+    );
+  });
+
+  it('keeps the override as given, for the replay to merge a scenario over', () => {
+    const settings = readSettings({ SHOTCLOCK_CONFIG: JSON.stringify({ alerts: { cooldown_minutes: 5 } }) });
+    expect(settings.override).toEqual({ alerts: { cooldown_minutes: 5 } });
   });
 
   it('says which config file it could not read', () => {

@@ -179,6 +179,26 @@ describe('loadPipelineConfig: a bad config fails at load, every problem listed b
       expected: ['freshness_gate.cutoff_local_time: expected HH:MM (24 h)'],
     },
     {
+      problem: 'an unknown top-level key (a typo of alerts)',
+      override: { alertz: { cooldown_minutes: 5 } },
+      expected: ['alertz: unknown key (did you mean alerts?)'],
+    },
+    {
+      problem: 'an unknown key inside an object',
+      override: { alerts: { cooldown_minuts: 5 } },
+      expected: ['alerts.cooldown_minuts: unknown key (did you mean cooldown_minutes?)'],
+    },
+    {
+      problem: 'an unknown key inside an array element',
+      override: { schedules: [{ ...tickJob, timezone: 'America/New_York' }] },
+      expected: ['schedules.0.timezone: unknown key (did you mean time_zone?)'],
+    },
+    {
+      problem: 'an unknown key far from any known one',
+      override: { delivery: { retries_forever: true } },
+      expected: ['delivery.retries_forever: unknown key'],
+    },
+    {
       problem: 'a wrong type deep inside',
       override: { alerts: { thresholds: { worker_errors: { count: 'five' } } } },
       expected: [expect.stringMatching(/^alerts\.thresholds\.worker_errors\.count: .*number/)],

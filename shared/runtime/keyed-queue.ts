@@ -1,8 +1,10 @@
 /**
- * Runs work for the same key one at a time within this instance. Duplicate
- * deliveries of one completion then reach Firestore one after the other (the
+ * Runs work for the same key one at a time within this instance. Work on one
+ * Firestore document (a date's completion record, a (processor, date) check,
+ * a date's alert group) then reaches Firestore one after the other (the
  * second sees the first's write and stops early) instead of contending in
- * transactions; across instances the transactions still decide.
+ * transactions and waiting out lock timeouts; across instances the
+ * transactions still decide.
  */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();

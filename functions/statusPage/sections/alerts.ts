@@ -1,0 +1,100 @@
+/**
+ * Alerts: conditions open now in `shotclock_alerts` (each clears when its
+ * rule says so, so this is not every alert ever) and notice deliveries still
+ * pending in `shotclock_alert_deliveries` (the alert sink).
+ */
+import { ALERT_DELIVERIES_COLLECTION, type AlertDelivery } from '../../../shared/adapters/alert-delivery.js';
+import { ALERTS_COLLECTION, type AlertRecord } from '../../../shared/adapters/dedup.alert-sink.js';
+import type { StateDocument } from '../../../shared/ports/state-store.port.js';
+import type { StatusReadDependencies } from '../read-status.js';
+import { attempt, count, record, text } from './fields.js';
+
+export interface OpenAlertView {
+  key: string;
+  rule: string;
+  severity: string;
+  status: string;
+  subject: string;
+  game_date: string | null;
+  message: string;
+  first_raised_at: string | null;
+  last_raised_at: string | null;
+  /** notices that listed it since it opened (not evaluations: the tick checks it every 5 minutes) */
+  notice_count: number;
+}
+
+export interface PendingDeliveryView {
+  id: string;
+  alert_key: string;
+  channel: string;
+  notice: string;
+  attempts: number;
+  created_at: string | null;
+  last_error: string | null;
+}
+
+function openAlertView(document: StateDocument): OpenAlertView {
+  const alert = document as Partial<AlertRecord>;
+  return {
+    key: text(alert.key) ?? '(no key)',
+    rule: text(alert.rule) ?? '(no rule)',
+    severity: text(alert.severity) ?? 'ERROR',
+    status: text(alert.status) ?? 'open',
+    subject: text(alert.subject) ?? '',
+    game_date: text(alert.game_date),
+    message: text(alert.message) ?? '',
+    first_raised_at: text(alert.first_raised_at),
+    last_raised_at: text(alert.last_raised_at),
+    notice_count: count(alert.notice_count) ?? 0,
+  };
+}
+
+function pendingDeliveryView(id: string, document: StateDocument): PendingDeliveryView {
+  const delivery = document as Partial<AlertDelivery>;
+  return {
+    id,
+    alert_key: text(delivery.group) ?? '(no group)',
+    channel: text(delivery.channel) ?? '(no channel)',
+    notice: text(record(delivery.notice).kind) ?? 'raised',
+    attempts: count(delivery.attempts) ?? 0,
+    created_at: text(delivery.created_at),
+    last_error: text(delivery.last_error),
+  };
+}
+
+const SEVERITY_ORDER: Record<string, number> = { CRITICAL: 0, ERROR: 1, WARNING: 2, INFO: 3 };
+
+export async function readOpenAlerts(
+  deps: StatusReadDependencies,
+  problems: string[],
+): Promise<OpenAlertView[]> {
+  const documents = await attempt(
+    problems,
+    'open alerts',
+    () => deps.state.list(ALERTS_COLLECTION, [{ field: 'status', op: '==', value: 'open' }]),
+    [],
+  );
+  return documents
+    .map((document) => openAlertView(document.data))
+    .sort(
+      (a, b) =>
+        (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) ||
+        (b.last_raised_at ?? '').localeCompare(a.last_raised_at ?? '') ||
+        a.key.localeCompare(b.key),
+    );
+}
+
+export async function readPendingDeliveries(
+  deps: StatusReadDependencies,
+  problems: string[],
+): Promise<PendingDeliveryView[]> {
+  const documents = await attempt(
+    problems,
+    'pending alert deliveries',
+    () => deps.state.list(ALERT_DELIVERIES_COLLECTION, [{ field: 'state', op: '==', value: 'pending' }]),
+    [],
+  );
+  return documents
+    .map((document) => pendingDeliveryView(document.id, document.data))
+    .sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? ''));
+}

@@ -1,0 +1,34 @@
+/**
+ * Reading other functions' documents defensively: a missing or malformed
+ * field becomes `null` ("no data"), never an error, and a backend that fails
+ * is noted in `problems` instead of crashing the page.
+ */
+export const text = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+export const count = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
+export const flag = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);
+export const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+export const texts = (value: unknown): string[] => list(value).flatMap((item) => text(item) ?? []);
+
+/** `read()`, or `fallback` with the failure noted in `problems`. */
+export async function attempt<T>(
+  problems: string[],
+  what: string,
+  read: () => Promise<T>,
+  fallback: T,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    problems.push(`${what}: ${(error as Error).message}`);
+    return fallback;
+  }
+}
+
+/** Processor statuses that count as complete. */
+export const COMPLETED = new Set(['success', 'partial']);
