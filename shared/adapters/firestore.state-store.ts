@@ -1,6 +1,7 @@
 import {
   FieldPath,
   type Firestore,
+  Timestamp,
   type Query,
   type Transaction,
   type WhereFilterOp,
@@ -13,9 +14,27 @@ import type {
   StoredDocument,
 } from '../ports/state-store.port.js';
 
-/** Firestore rejects `undefined`; dropping such fields keeps "field absent" meaning "not set". */
+/** The field Firestore TTL policies delete by (`infra/firestore-ttl.ts`): it must be a Timestamp there. */
+const EXPIRE_AT = 'expire_at';
+
+/**
+ * Firestore rejects `undefined`; dropping such fields keeps "field absent"
+ * meaning "not set". A top-level `expire_at` (ISO 8601, like every time in
+ * the port) is written as a Timestamp so a TTL policy can act on it.
+ */
 function withoutUndefined(fields: StateDocument): StateDocument {
-  return JSON.parse(JSON.stringify(fields)) as StateDocument;
+  const plain = JSON.parse(JSON.stringify(fields)) as StateDocument;
+  const expireAt = plain[EXPIRE_AT];
+  if (typeof expireAt === 'string' && !Number.isNaN(Date.parse(expireAt)))
+    plain[EXPIRE_AT] = Timestamp.fromDate(new Date(expireAt));
+  return plain;
+}
+
+/** Reads give back ISO strings, as the port promises. */
+function portable(data: StateDocument | undefined): StateDocument | undefined {
+  if (!data) return data;
+  const expireAt = data[EXPIRE_AT];
+  return expireAt instanceof Timestamp ? { ...data, [EXPIRE_AT]: expireAt.toDate().toISOString() } : data;
 }
 
 class FirestoreTransaction implements StateTransaction {
@@ -26,7 +45,7 @@ class FirestoreTransaction implements StateTransaction {
 
   async get(path: string) {
     const snapshot = await this.tx.get(this.db.doc(path));
-    return snapshot.exists ? (snapshot.data() as StateDocument) : undefined;
+    return snapshot.exists ? portable(snapshot.data() as StateDocument) : undefined;
   }
 
   merge(path: string, fields: StateDocument) {
@@ -48,7 +67,7 @@ export class FirestoreStateStore implements StateStore {
 
   async get(path: string) {
     const snapshot = await this.db.doc(path).get();
-    return snapshot.exists ? (snapshot.data() as StateDocument) : undefined;
+    return snapshot.exists ? portable(snapshot.data() as StateDocument) : undefined;
   }
 
   async merge(path: string, fields: StateDocument) {
@@ -72,7 +91,7 @@ export class FirestoreStateStore implements StateStore {
     return snapshot.docs.map((doc) => ({
       id: doc.id,
       path: doc.ref.path,
-      data: doc.data() as StateDocument,
+      data: portable(doc.data() as StateDocument)!,
     }));
   }
 

@@ -1,12 +1,20 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { ObjectStore, ObjectWrite, StoredObject } from '../ports/object-store.port.js';
+import {
+  type ObjectStore,
+  ObjectPreconditionFailed,
+  type ObjectWrite,
+  type StoredObject,
+} from '../ports/object-store.port.js';
 
 interface ObjectMetadata {
   contentType: string;
   cacheControl?: string;
   updatedAt: string;
+  generation?: number;
 }
+
+const LOCK_TRIES = 50;
 
 /**
  * Cloud Storage stand-in: `<root>/<bucket>/<path>`, with the object's metadata
@@ -26,10 +34,46 @@ export class FolderObjectStore implements ObjectStore {
     return target;
   }
 
-  async put({ bucket, path, body, contentType, cacheControl }: ObjectWrite): Promise<void> {
-    const target = this.file(bucket, path);
+  /**
+   * Writes under an exclusive lock file, so the generation check and the write
+   * are one step for every writer of this folder (Cloud Storage's
+   * if-generation-match, here).
+   */
+  async put(object: ObjectWrite): Promise<void> {
+    const target = this.file(object.bucket, object.path);
     await mkdir(dirname(target), { recursive: true });
-    const metadata: ObjectMetadata = { contentType, updatedAt: this.now().toISOString() };
+    const lock = `${target}.lock`;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await (await open(lock, 'wx')).close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= LOCK_TRIES) throw error;
+        await new Promise((wait) => setTimeout(wait, 10));
+      }
+    }
+    try {
+      await this.write(target, object);
+    } finally {
+      await rm(lock, { force: true });
+    }
+  }
+
+  private async write(
+    target: string,
+    { bucket, path, body, contentType, cacheControl, ifGeneration }: ObjectWrite,
+  ) {
+    const stored = await this.get(bucket, path);
+    const current = stored?.generation ?? '0';
+    if (ifGeneration !== undefined && ifGeneration !== current)
+      throw new ObjectPreconditionFailed(
+        `${bucket}/${path} is at generation ${current}, not ${ifGeneration}`,
+      );
+    const metadata: ObjectMetadata = {
+      contentType,
+      updatedAt: this.now().toISOString(),
+      generation: Number(current) + 1,
+    };
     if (cacheControl) metadata.cacheControl = cacheControl;
     const suffix = `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(target + suffix, body);
@@ -51,6 +95,7 @@ export class FolderObjectStore implements ObjectStore {
         contentType: metadata.contentType ?? 'application/octet-stream',
         ...(metadata.cacheControl ? { cacheControl: metadata.cacheControl } : {}),
         updatedAt: metadata.updatedAt ?? (await stat(target)).mtime.toISOString(),
+        generation: String(metadata.generation ?? 1),
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -62,7 +107,13 @@ export class FolderObjectStore implements ObjectStore {
     const base = resolve(this.root, bucket);
     const entries = await readdir(base, { recursive: true, withFileTypes: true }).catch(() => []);
     return entries
-      .filter((entry) => entry.isFile() && !entry.name.endsWith('.meta.json') && !entry.name.endsWith('.tmp'))
+      .filter(
+        (entry) =>
+          entry.isFile() &&
+          !entry.name.endsWith('.meta.json') &&
+          !entry.name.endsWith('.tmp') &&
+          !entry.name.endsWith('.lock'),
+      )
       .map((entry) => relative(base, join(entry.parentPath, entry.name)).split(sep).join('/'))
       .filter((path) => path.startsWith(prefix))
       .sort();

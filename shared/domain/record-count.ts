@@ -215,6 +215,15 @@ export interface RecordCountCheck {
   mismatch: (CountMismatch & { at: string }) | null;
   retry: RetrySeries | null;
   updated_at: string;
+  /** when Firestore may delete the document (TTL): `CHECK_RETENTION_DAYS` after the game date */
+  expire_at?: string;
+}
+
+/** A (processor, date) check is kept this long after its game date; the status page reads 14 days. */
+export const CHECK_RETENTION_DAYS = 30;
+
+export function checkExpiry(gameDate: string): string {
+  return new Date(Date.parse(`${gameDate}T00:00:00Z`) + CHECK_RETENTION_DAYS * 86_400_000).toISOString();
 }
 
 /** An alert a decision calls for; the caller latches it, then raises it. */
@@ -319,6 +328,7 @@ export function decideOnCompletion(
     mismatch: current?.mismatch ?? (verdict.mismatch ? { ...verdict.mismatch, at } : null),
     retry: current?.retry ?? null,
     updated_at: at,
+    expire_at: checkExpiry(verdict.game_date),
   };
   const pending = current?.retry?.state === 'pending' ? current.retry : undefined;
   const decision = { retryStarted: false, cancelled: false, recovered: false, alerts };

@@ -1,12 +1,8 @@
-import type { FirestoreStateStore } from '../../adapters/firestore.state-store.js';
+import { Firestore } from '@google-cloud/firestore';
+import { FirestoreStateStore } from '../../adapters/firestore.state-store.js';
 import type { Settings } from '../../config/env.js';
 
-/** The Firestore client is loaded when the store is first built (the first event), not at import. */
-export async function firestoreStateStore(settings: Settings): Promise<FirestoreStateStore> {
-  const [{ Firestore }, { FirestoreStateStore }] = await Promise.all([
-    import('@google-cloud/firestore'),
-    import('../../adapters/firestore.state-store.js'),
-  ]);
+export function firestoreStateStore(settings: Settings): FirestoreStateStore {
   return new FirestoreStateStore(
     new Firestore({ projectId: settings.projectId, ignoreUndefinedProperties: true }),
   );

@@ -1,0 +1,36 @@
+/**
+ * Firestore TTL policies, as data: every document kind shotclock writes that
+ * grows by the day carries a top-level `expire_at` (stored as a Firestore
+ * Timestamp by the state-store adapter, which is what a TTL policy needs), and
+ * deploy enables a TTL policy on that field for each collection group listed
+ * here (`gcloud firestore fields ttls update expire_at --collection-group=...
+ * --enable-ttl`). Firestore deletes an expired document within about a day.
+ *
+ * Not listed on purpose: the per-date phase documents in the incumbent's
+ * layout (`phase2_completion`, `phase3_completion`, ...), which the
+ * incumbent's dashboards and tools read; shotclock does not delete them.
+ */
+export const TTL_FIELD = 'expire_at';
+
+export interface FirestoreTtlPolicy {
+  /** the collection group the policy applies to */
+  collection: string;
+  field: typeof TTL_FIELD;
+  /** how long after its last write a document is kept (what the writer puts in `expire_at`) */
+  retention_days: number;
+  /** who writes the documents and `expire_at` */
+  written_by: string;
+}
+
+export const FIRESTORE_TTL_POLICIES: readonly FirestoreTtlPolicy[] = Object.freeze([
+  { collection: 'shotclock_alerts', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
+  { collection: 'shotclock_alert_groups', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
+  {
+    collection: 'shotclock_alert_deliveries',
+    field: TTL_FIELD,
+    retention_days: 14,
+    written_by: 'alert sink',
+  },
+  { collection: 'shotclock_outbox', field: TTL_FIELD, retention_days: 14, written_by: 'outbox' },
+  { collection: 'record_count_checks', field: TTL_FIELD, retention_days: 30, written_by: 'recordCountCheck' },
+]);
