@@ -63,7 +63,7 @@ export function topologyProblems(topology: Topology, steps: DeployStep[] = []): 
     const command = step.create.join(' ');
     if (/allUsers|allAuthenticatedUsers/.test(command))
       problems.push(`${step.resource} is made public: ${command}`);
-    if (step.phase === 'functions' && !step.create.includes('--no-allow-unauthenticated'))
+    if (step.resource.startsWith('function ') && !step.create.includes('--no-allow-unauthenticated'))
       problems.push(`${step.resource} is deployed without --no-allow-unauthenticated`);
     const environment = step.create.find((argument) => argument.startsWith('--set-env-vars=')) ?? '';
     if (/(WEBHOOK|SECRET|TOKEN|PASSWORD)[A-Z_]*=/i.test(environment))

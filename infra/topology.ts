@@ -37,6 +37,8 @@ export interface ServiceAccountSpec {
   displayName: string;
   projectRoles: string[];
   topicPublisher: string[];
+  /** functions this account calls over HTTP (Cloud Run invoker on each, nothing project-wide) */
+  invokes: string[];
   bucketWriter: string[];
   bucketReader: string[];
   secretAccessor: string[];
@@ -52,11 +54,21 @@ export interface Topology {
   serviceAccounts: ServiceAccountSpec[];
   /** the account Pub/Sub push uses to call functions (OIDC), the only invoker of event functions */
   pushInvoker: string;
+  /** the account Cloud Build runs function builds as (new projects no longer lend theirs) */
+  buildServiceAccount: string;
+  /** the objects shotclock writes in the export bucket start with this */
+  exportPrefix: string;
   /** topics that no one inside shotclock consumes: the pipeline's own processors subscribe to them */
   externallyConsumed: string[];
 }
 
 export const PUSH_INVOKER = 'shotclock-push-invoker';
+export const BUILD_SERVICE_ACCOUNT = 'shotclock-build';
+
+/** Pub/Sub allows at most 600 s; a push is acknowledged by the function's answer, so wait as long as it may run. */
+export function ackDeadlineFor(fn: Pick<FunctionSpec, 'timeoutSeconds'> | undefined, floor: number): number {
+  return Math.min(600, Math.max(floor, fn?.timeoutSeconds ?? 0));
+}
 
 export function serviceAccountId(fn: Pick<FunctionSpec, 'name'>): string {
   return `sc-${fn.name}`.slice(0, 30);
@@ -84,6 +96,7 @@ export function buildTopology(config: PipelineConfig, project = config.project.i
       const terminal = topic === config.topics.dead_letter;
       subscriptions.push({
         ...subscriptionDefaults,
+        ackDeadlineSeconds: ackDeadlineFor(fn, delivery.ack_deadline_seconds),
         name,
         topic,
         pushTo: fn.name,
@@ -137,25 +150,24 @@ export function buildTopology(config: PipelineConfig, project = config.project.i
     retry: { retryCount: 3, minBackoffSeconds: 10, maxBackoffSeconds: 300 },
   }));
 
+  // Project-level roles only where Google offers nothing narrower (see infra/allowed-bindings.ts);
+  // dataset, topic, bucket, secret and invoker rights are granted on each resource by the plan.
+  // Logs need no role: Cloud Run collects what a function writes to stdout.
   const serviceAccounts: ServiceAccountSpec[] = functions.map((fn) => ({
     id: serviceAccountId(fn),
     displayName: `shotclock ${fn.name}`,
     projectRoles: [
-      'roles/logging.logWriter',
       ...(fn.firestore ? ['roles/datastore.user'] : []),
       ...(fn.bigquery !== 'none' ? ['roles/bigquery.jobUser'] : []),
-      ...(fn.bigquery === 'read' ? ['roles/bigquery.dataViewer'] : []),
-      ...(fn.bigquery === 'write' ? ['roles/bigquery.dataEditor'] : []),
       // The probe reads the topology and calls every function's probe endpoint.
       ...(fn.source === 'dependencyProbe'
-        ? [
-            'roles/pubsub.viewer',
-            'roles/cloudscheduler.viewer',
-            'roles/cloudfunctions.viewer',
-            'roles/run.invoker',
-          ]
+        ? ['roles/pubsub.viewer', 'roles/cloudscheduler.viewer', 'roles/cloudfunctions.viewer']
         : []),
     ],
+    invokes:
+      fn.source === 'dependencyProbe'
+        ? functions.filter((other) => other.source !== 'dependencyProbe').map((other) => other.name)
+        : [],
     topicPublisher: fn.publishes,
     bucketWriter: fn.buckets,
     bucketReader: fn.bucketsRead,
@@ -171,6 +183,8 @@ export function buildTopology(config: PipelineConfig, project = config.project.i
     schedulerJobs,
     serviceAccounts,
     pushInvoker: PUSH_INVOKER,
+    buildServiceAccount: BUILD_SERVICE_ACCOUNT,
+    exportPrefix: config.grading.path_prefix,
     externallyConsumed,
   };
 }

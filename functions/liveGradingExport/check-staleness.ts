@@ -48,7 +48,10 @@ export async function checkExportStaleness(
   const schedules = await Promise.all(dates.map((date) => scheduledGames(warehouse, config, date)));
   const live = schedules.filter((schedule) => schedule.in_progress > 0);
   const gamesInProgress = live.reduce((sum, schedule) => sum + schedule.in_progress, 0);
-  if (gamesInProgress === 0) return { stale: false, games_in_progress: 0, minutes_since_update: null };
+  if (gamesInProgress === 0) {
+    await clearStale(deps, dates, 'no game is in progress');
+    return { stale: false, games_in_progress: 0, minutes_since_update: null };
+  }
 
   const latestPath = exportPath(config.grading.path_prefix, 'latest.json');
   const latest = await objects.get(config.grading.bucket, latestPath);
@@ -63,7 +66,10 @@ export async function checkExportStaleness(
     games_in_progress: gamesInProgress,
     minutes_since_update: verdict.minutesSinceUpdate,
   };
-  if (!verdict.stale) return result;
+  if (!verdict.stale) {
+    await clearStale(deps, dates, `${latestPath} is being updated again`);
+    return result;
+  }
 
   const gameDate = live[0]!.game_date;
   const key = alertKey('grading_export_stale', 'latest.json', gameDate);
@@ -88,4 +94,18 @@ export async function checkExportStaleness(
     status_url: config.project.status_page_url,
   });
   return { ...result, alert: key };
+}
+
+/** The export is fresh again (or no game is being played): an open staleness condition clears. */
+async function clearStale(
+  deps: LiveGradingDependencies,
+  dates: readonly string[],
+  why: string,
+): Promise<void> {
+  for (const gameDate of dates)
+    await deps.alerts.resolve({
+      key: alertKey('grading_export_stale', 'latest.json', gameDate),
+      message: `live grading export for ${gameDate}: ${why}`,
+      resolved_at: deps.clock.now().toISOString(),
+    });
 }

@@ -9,6 +9,7 @@ import {
 import type { Alert } from '../../shared/messages/alert.js';
 import { alertKey } from '../../shared/messages/alert.js';
 import type { LiveGradingExport } from '../../shared/messages/grading-export.js';
+import { ObjectPreconditionFailed } from '../../shared/ports/object-store.port.js';
 import { gradePredictions, saveGrading, trailingBaselines } from '../../shared/queries/grading.js';
 import { scheduledGames } from '../../shared/queries/schedule.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
@@ -80,26 +81,36 @@ export async function gradeAndExport(
   });
 
   const body = JSON.stringify(document);
-  const write = (path: string) =>
+  const write = (path: string, ifGeneration?: string) =>
     objects.put({
       bucket: grading.bucket,
       path,
       body,
       contentType: 'application/json',
       cacheControl: grading.cache_control,
+      ...(ifGeneration !== undefined ? { ifGeneration } : {}),
     });
   const datePath = exportPath(grading.path_prefix, `${gameDate}.json`);
   const latestPath = exportPath(grading.path_prefix, 'latest.json');
   await write(datePath);
   const written = [datePath];
-  // A regrade of an older date (backfill, on-demand) must not move latest.json back in time.
-  if ((await latestGameDate(deps, latestPath)) <= gameDate) {
-    await write(latestPath);
-    written.push(latestPath);
+  // A regrade of an older date (backfill, on-demand) must not move latest.json back in time; the
+  // write only lands over the version read, so a concurrent newer export is never overwritten.
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const latest = await latestGameDate(deps, latestPath);
+    if (latest.gameDate > gameDate) break;
+    try {
+      await write(latestPath, latest.generation);
+      written.push(latestPath);
+      break;
+    } catch (error) {
+      if (!(error instanceof ObjectPreconditionFailed) || attempt === 3) throw error;
+    }
   }
 
   const alerts = options.alert === false ? [] : gradingAlerts(deps, gameDate, systems);
   for (const alert of alerts) await deps.alerts.raise(alert);
+  if (options.alert !== false) await clearGradingAlerts(deps, gameDate, systems, alerts);
   logger.info(overall, {
     game_date: gameDate,
     written,
@@ -109,18 +120,42 @@ export async function gradeAndExport(
   return { game_date: gameDate, written, alerts: alerts.map((alert) => alert.key), export: document };
 }
 
-async function latestGameDate(deps: LiveGradingDependencies, latestPath: string): Promise<string> {
+async function latestGameDate(
+  deps: LiveGradingDependencies,
+  latestPath: string,
+): Promise<{ gameDate: string; generation: string }> {
   const latest = await deps.objects.get(deps.config.grading.bucket, latestPath);
-  if (!latest) return '';
+  if (!latest) return { gameDate: '', generation: '0' };
   try {
     const gameDate = (JSON.parse(latest.body) as { game_date?: unknown }).game_date;
-    return typeof gameDate === 'string' ? gameDate : '';
+    return { gameDate: typeof gameDate === 'string' ? gameDate : '', generation: latest.generation };
   } catch {
-    return '';
+    return { gameDate: '', generation: latest.generation };
   }
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** A system no longer below its baseline (or the floor) clears that condition. */
+async function clearGradingAlerts(
+  deps: LiveGradingDependencies,
+  gameDate: string,
+  systems: readonly SystemGrading[],
+  raised: readonly Alert[],
+): Promise<void> {
+  const holding = new Set(raised.map((alert) => alert.key));
+  const at = deps.clock.now().toISOString();
+  for (const system of systems)
+    for (const subject of [system.system_id, `${system.system_id}:floor`]) {
+      const key = alertKey('grading_below_baseline', subject, gameDate);
+      if (holding.has(key)) continue;
+      await deps.alerts.resolve({
+        key,
+        message: `${system.system_id} on ${gameDate}: ${system.verdict_reason || system.verdict}`,
+        resolved_at: at,
+      });
+    }
+}
 
 /** Below baseline beyond chance, and the accuracy floor only where it is significant. */
 function gradingAlerts(

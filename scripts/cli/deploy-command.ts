@@ -1,16 +1,15 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { deployPlan, functionUrl, renderPlan } from '../../infra/plan.js';
 import { topologyProblems } from '../../infra/invariants.js';
 import { monitoringSpec } from '../../infra/monitoring.js';
+import { deployPlan, type PlanOptions, renderPlan } from '../../infra/plan.js';
 import { buildTopology } from '../../infra/topology.js';
-import { applyPlan } from '../deploy/apply.js';
-import { cloudSchedulerJobs } from '../deploy/cloud-scheduler.js';
-import { reconcileSchedulerJobs } from '../deploy/scheduler-reconcile.js';
+import { defaultDatasets } from '../../infra/warehouse-access.js';
+import type { PipelineConfig } from '../../shared/config/schema.js';
+import { ApplyStopped } from '../deploy/apply.js';
+import { runDeploy } from '../deploy/run-deploy.js';
 import { cliSettings } from './settings.js';
 import { UserError } from './user-error.js';
 
@@ -27,89 +26,119 @@ function hashFolder(folder: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function gcloudValue(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('gcloud', args);
-  return stdout.trim().split('\n')[0] ?? '';
+/** The topology and the steps, for `--plan` and `--apply` alike. */
+export function planFor(
+  config: PipelineConfig,
+  project: string,
+  options: Omit<PlanOptions, 'monitoring' | 'datasets'> = {},
+) {
+  const topology = buildTopology(config, project);
+  const steps = deployPlan(topology, {
+    ...options,
+    monitoring: monitoringSpec(config),
+    datasets: defaultDatasets(topology.functions),
+  });
+  return { topology, steps };
 }
+
+interface DeployOptions {
+  project: string;
+  region?: string;
+  plan?: boolean;
+  apply?: boolean;
+  takeOver?: boolean;
+  giveBack?: boolean;
+  slackWebhookFile?: string;
+}
+
+const usage = (message: string): never => {
+  throw new UserError(`deploy: ${message}`);
+};
 
 export function register(program: Command): void {
   program
     .command('deploy')
     .description(
-      'Print (--plan) or run (--apply) the gcloud commands that deploy the topology derived from the config',
+      'Print (--plan, a runnable shell script) or run (--apply) the deploy of the topology derived from the config',
     )
     .requiredOption('--project <id>', 'Google Cloud project')
     .option('--region <region>', 'region for functions and scheduler jobs')
-    .option('--plan', 'print the commands in order (default)')
-    .option('--apply', 'run them idempotently: describe, then create or update')
-    .option('--pause-undeclared', 'pause scheduler jobs that exist but are not declared')
-    .action(
-      async (options: { project: string; region?: string; apply?: boolean; pauseUndeclared?: boolean }) => {
-        const { config } = cliSettings();
-        const topology = buildTopology(
-          options.region ? { ...config, project: { ...config.project, region: options.region } } : config,
-          options.project,
-        );
-        const bundleHashes: Record<string, string> = {};
-        if (options.apply)
-          for (const fn of topology.functions) {
-            if (!existsSync(join('dist', fn.source)))
-              throw new UserError(`dist/${fn.source} is missing: run npm run build before deploy --apply`);
-            bundleHashes[fn.source] = hashFolder(join('dist', fn.source));
-          }
-        const steps = deployPlan(topology, { bundleHashes, monitoring: monitoringSpec(config) });
-        const problems = topologyProblems(topology, steps);
-        if (problems.length) {
-          console.error(`topology is not sound:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-          process.exitCode = 2;
-          return;
+    .option('--plan', 'print the deploy as a shell script (default)')
+    .option(
+      '--apply',
+      'run it: read what exists, create or update only what differs, end with the deployed probe',
+    )
+    .option(
+      '--take-over',
+      "with --apply: pause / detach the incumbent's parts shotclock replaces (listed in config take_over)",
+    )
+    .option('--give-back', "with --apply: resume / re-attach the incumbent's parts taken over")
+    .option('--slack-webhook-file <file>', 'file holding the Slack webhook URL, stored as the secret value')
+    .action(async (options: DeployOptions) => {
+      if (options.takeOver && options.giveBack)
+        return usage('--take-over and --give-back exclude each other');
+      if ((options.takeOver || options.giveBack) && !options.apply)
+        return usage('--take-over and --give-back go with --apply');
+      if (options.slackWebhookFile && !existsSync(options.slackWebhookFile))
+        return usage(`--slack-webhook-file ${options.slackWebhookFile}: no such file`);
+      const { config } = cliSettings();
+      const merged = options.region
+        ? { ...config, project: { ...config.project, region: options.region } }
+        : config;
+      const secret = config.alerts.slack_webhook_secret;
+      const bundleHashes: Record<string, string> = {};
+      if (options.apply)
+        for (const source of readdirSync('functions')) {
+          if (!existsSync(join('dist', source)))
+            return usage(`dist/${source} is missing: run \`npm run build\` first`);
+          bundleHashes[source] = hashFolder(join('dist', source));
         }
-        if (!options.apply) {
-          process.stdout.write(renderPlan(topology, steps));
-          return;
-        }
-        const projectNumber = await gcloudValue([
-          'projects',
-          'describe',
-          topology.project,
-          '--format=value(projectNumber)',
-        ]);
-        // Alert policies name the notification channel, which exists only once the steps before them ran.
-        const policies = steps.filter((step) => step.resource.startsWith('alert policy'));
-        await applyPlan(
-          steps.filter((step) => !policies.includes(step)),
-          { variables: { PROJECT_NUMBER: projectNumber } },
-        );
-        const channel = await gcloudValue([
-          'beta',
-          'monitoring',
-          'channels',
-          'list',
-          `--project=${topology.project}`,
-          '--filter=displayName="shotclock alerts topic"',
-          '--format=value(name)',
-        ]);
-        await applyPlan(policies, { variables: { PROJECT_NUMBER: projectNumber, ALERTS_CHANNEL: channel } });
-        const report = await reconcileSchedulerJobs(
-          cloudSchedulerJobs(topology.project, topology.region),
-          topology.schedulerJobs,
-          { pauseUndeclared: options.pauseUndeclared ?? false },
-        );
-        console.log(`scheduler: ${JSON.stringify(report)}`);
-        if (report.undeclared.length)
-          console.warn(`scheduler jobs that exist but are not declared: ${report.undeclared.join(', ')}`);
-        // The deployed dependency probe asks every function to load its lazy modules and touch its
-        // backends, and checks the topology; a red probe fails the deploy.
-        const token = await gcloudValue(['auth', 'print-identity-token']);
-        const response = await fetch(`${functionUrl(topology, 'dependency-probe')}?format=text`, {
-          headers: { authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(120_000),
+      const { topology, steps } = planFor(merged, options.project, {
+        bundleHashes,
+        ...(secret && options.slackWebhookFile
+          ? {
+              secretValueFiles: {
+                [secret]: {
+                  path: resolve(options.slackWebhookFile),
+                  content: readFileSync(options.slackWebhookFile, 'utf8'),
+                },
+              },
+            }
+          : {}),
+      });
+      const problems = topologyProblems(topology, steps);
+      if (problems.length) {
+        console.error(`topology is not sound:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!options.apply) {
+        process.stdout.write(renderPlan(topology, steps, config.take_over));
+        return;
+      }
+      try {
+        const result = await runDeploy({
+          topology,
+          steps,
+          takeOver: config.take_over,
+          mode: { takeOver: options.takeOver ?? false, giveBack: options.giveBack ?? false },
         });
-        console.log(await response.text());
-        if (!response.ok) {
-          console.error(`dependency probe answered ${response.status}: the deploy is not healthy`);
+        const changed = result.outcomes.filter(
+          (outcome) => !['unchanged', 'defined'].includes(outcome.action),
+        );
+        console.log(
+          `${changed.length} change(s); ${result.outcomes.length - changed.length} resource(s) already as declared`,
+        );
+        console.log(result.probe.body.trimEnd());
+        if (result.probe.status !== 200) {
+          console.error(`dependency probe answered ${result.probe.status}: the deploy is not healthy`);
           process.exitCode = 1;
         }
-      },
-    );
+      } catch (error) {
+        if (!(error instanceof ApplyStopped)) throw error;
+        console.error(`deploy stopped at ${error.resource}: ${error.reason}`);
+        console.error('what was done stays done: run the same command again to continue from here');
+        process.exitCode = error.exitCode;
+      }
+    });
 }

@@ -1,58 +1,324 @@
 import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import type { IamGrant } from '../../infra/google-resources.js';
 import { type DeployStep, renderCommand } from '../../infra/plan.js';
+import { GoogleReadError, type GoogleRest } from './google-rest.js';
 
 const run = promisify(execFile);
 
 export interface StepOutcome {
   resource: string;
-  action: 'created' | 'updated' | 'unchanged' | 'applied';
+  action: 'created' | 'updated' | 'unchanged' | 'granted' | 'defined' | 'skipped';
+  /** the settings that differed (updated) or why it was skipped */
+  detail?: string[];
 }
 
-/** Runs the plan idempotently: describe, then create or update only what is missing or different. */
-export async function applyPlan(
-  steps: DeployStep[],
-  options: { gcloud?: string; log?: (line: string) => void; variables?: Record<string, string> } = {},
-): Promise<StepOutcome[]> {
-  const gcloud = options.gcloud ?? 'gcloud';
+export interface ApplyOptions {
+  rest: GoogleRest;
+  gcloud?: string;
+  /** environment of every gcloud run (tests point it at a local fake) */
+  env?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+  /** `${NAME}` values: the project number at the start; URLs and names are added as steps define them */
+  variables: Record<string, string>;
+  /** where files the commands read are written (`${WORK}`) */
+  workDir: string;
+  /** steps of one phase run this many at a time */
+  concurrency?: number;
+  /** where gcloud runs: `--source=dist/<function>` is relative to it */
+  cwd?: string;
+  /** multiplies every wait (tests run with Google's propagation delays scaled down) */
+  waitScale?: number;
+}
+
+/** The deploy stopped at one step; everything before it is done and a re-run continues from there. */
+export class ApplyStopped extends Error {
+  constructor(
+    readonly resource: string,
+    readonly reason: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(`${resource}: ${reason}`);
+  }
+}
+
+const TRANSIENT =
+  /\b(429|500|502|503|504)\b|UNAVAILABLE|RESOURCE_EXHAUSTED|INTERNAL|ABORTED|concurrent policy changes|DEADLINE_EXCEEDED|Connection reset/i;
+const ALREADY_EXISTS = /ALREADY_EXISTS|already exists|you already own it/i;
+
+const substitute = (text: string, variables: Record<string, string>) =>
+  text.replace(/\$\{([A-Z0-9_]+)\}/g, (placeholder, name: string) => variables[name] ?? placeholder);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const lastLine = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter((line) => /ERROR|error/.test(line))
+    .pop()
+    ?.slice(0, 400) ?? text.trim().slice(-400);
+
+/** Runs the plan idempotently: read, then create or update only what is missing or different. */
+export async function applyPlan(steps: DeployStep[], options: ApplyOptions): Promise<StepOutcome[]> {
   const log = options.log ?? ((line: string) => console.log(line));
-  // `${PROJECT_NUMBER}`, `${ALERTS_CHANNEL}`: values only known once the project and the channel exist.
-  const substitute = (argv: string[]) =>
-    argv
-      .slice(1)
-      .map((argument) =>
-        argument.replace(
-          /\$\{([A-Z_]+)\}/g,
-          (placeholder, name: string) => options.variables?.[name] ?? placeholder,
-        ),
-      );
   const outcomes: StepOutcome[] = [];
+  const phases: DeployStep[][] = [];
   for (const step of steps) {
-    let action: StepOutcome['action'] = 'applied';
-    let described: Record<string, unknown> | undefined;
-    if (step.describe) {
-      const answer = await run(gcloud, substitute(step.describe)).then(
-        ({ stdout }) => JSON.parse(stdout || '{}') as unknown,
-        () => undefined,
-      );
-      const exists = answer !== undefined && (step.exists ? step.exists(answer) : true);
-      described = exists ? (answer as Record<string, unknown>) : undefined;
+    const last = phases[phases.length - 1];
+    if (last && last[0]!.phase === step.phase) last.push(step);
+    else phases.push([step]);
+  }
+  for (const phase of phases) {
+    // Grants on one resource go one after another: each is a read-modify-write of the same policy.
+    const lanes = new Map<string, DeployStep[]>();
+    for (const step of phase) {
+      const lane = step.grant ? `${step.grant.scope}:${step.grant.target}` : step.resource;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), step]);
     }
-    if (step.describe && described === undefined) {
-      await run(gcloud, substitute(step.create));
-      action = 'created';
-    } else if (described && step.update && step.differs?.(described)) {
-      await run(gcloud, substitute(step.update));
-      action = 'updated';
-    } else if (described) {
-      action = 'unchanged';
-    } else {
-      await run(gcloud, substitute(step.create));
-    }
-    log(
-      `${action.padEnd(9)} ${step.resource}${action === 'created' || action === 'updated' ? `  (${renderCommand(step.create).slice(0, 80)}...)` : ''}`,
-    );
-    outcomes.push({ resource: step.resource, action });
+    const queue = [...lanes.values()];
+    let stopped: unknown;
+    const worker = async () => {
+      for (let lane = queue.shift(); lane && !stopped; lane = queue.shift()) {
+        const report = (step: DeployStep, outcome: StepOutcome) => {
+          outcomes.push(outcome);
+          if (outcome.action !== 'unchanged' && outcome.action !== 'defined')
+            log(
+              `${outcome.action.padEnd(9)} ${step.resource}${outcome.detail?.length ? ` (${outcome.detail.join(', ')})` : ''}`,
+            );
+        };
+        try {
+          if (lane[0]!.grant) {
+            // One read of the resource's policy for all of its grants.
+            for (const outcome of await applyGrants(lane, options))
+              report(lane.find((step) => step.resource === outcome.resource)!, outcome);
+            continue;
+          }
+          for (const step of lane) {
+            if (stopped) return;
+            report(step, await applyStep(step, options));
+          }
+        } catch (error) {
+          stopped ??= error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+    if (stopped) throw stopped;
   }
   return outcomes;
+}
+
+async function applyStep(step: DeployStep, options: ApplyOptions): Promise<StepOutcome> {
+  const { variables } = options;
+  const resource = step.resource;
+  if (step.grant) return (await applyGrants([step], options))[0]!;
+  if (!step.read) {
+    await gcloud(step, step.create, options);
+    return { resource, action: 'created' };
+  }
+  const read = async () => {
+    try {
+      return await options.rest.read({ ...step.read!, path: substitute(step.read!.path, variables) });
+    } catch (error) {
+      if (error instanceof GoogleReadError && error.status === 403 && step.phase === 'buckets')
+        throw new ApplyStopped(
+          resource,
+          `exists but this account cannot reach it (HTTP 403: ${error.reason}); grant it access or set grading.bucket to a bucket of ${variables.PROJECT ?? 'this project'}`,
+          2,
+        );
+      if (error instanceof GoogleReadError) throw new ApplyStopped(resource, error.message);
+      throw error;
+    }
+  };
+  let current = await read();
+  if (step.defines) {
+    const value = current.found ? step.defines.pick(current.body) : undefined;
+    if (!value) throw new ApplyStopped(resource, `${step.defines.name} could not be read back`);
+    variables[step.defines.name] = value;
+    return { resource, action: 'defined' };
+  }
+  if (!current.found) {
+    if (step.mustExist) {
+      if (step.blocking) throw new ApplyStopped(resource, step.mustExist, 2);
+      return { resource, action: 'skipped', detail: [step.mustExist] };
+    }
+    await writeFiles(step, options);
+    const created = await gcloud(step, step.create, options, { tolerateAlreadyExists: true });
+    if (step.selfVariable || created === 'existed') current = await read();
+    if (step.selfVariable && current.found) variables[step.selfVariable] = String(current.body.name);
+    if (created === 'ran') return { resource, action: 'created' };
+  }
+  if (!current.found) return { resource, action: 'created' };
+  if (step.selfVariable) variables[step.selfVariable] = String(current.body.name);
+  const differs = step.drift?.(current.body, variables) ?? [];
+  if (differs.length && step.update) {
+    await writeFiles(step, options);
+    await gcloud(step, step.update, options);
+    return { resource, action: 'updated', detail: differs };
+  }
+  return { resource, action: 'unchanged' };
+}
+
+/** gcloud's command that replaces a resource's whole IAM policy from a file (read with its etag). */
+function setPolicyCommand(grant: IamGrant, file: string, project: string, region: string): string[] {
+  const p = `--project=${project}`;
+  switch (grant.scope) {
+    case 'project':
+      return ['gcloud', 'projects', 'set-iam-policy', grant.target, file, '--quiet'];
+    case 'topic':
+      return ['gcloud', 'pubsub', 'topics', 'set-iam-policy', grant.target, file, p];
+    case 'subscription':
+      return ['gcloud', 'pubsub', 'subscriptions', 'set-iam-policy', grant.target, file, p];
+    case 'secret':
+      return ['gcloud', 'secrets', 'set-iam-policy', grant.target, file, p];
+    case 'service':
+      return [
+        'gcloud',
+        'run',
+        'services',
+        'set-iam-policy',
+        grant.target,
+        file,
+        `--region=${region}`,
+        p,
+        '--quiet',
+      ];
+    case 'bucket':
+      return ['gcloud', 'storage', 'buckets', 'set-iam-policy', `gs://${grant.target}`, file, p];
+    case 'dataset':
+      return ['gcloud', 'alpha', 'bq', 'datasets', 'update', grant.target, `--permissions-file=${file}`, p];
+  }
+}
+
+/**
+ * The grants on one resource: its policy is read once. One missing binding is added with the
+ * plan's own `add-iam-policy-binding` command; several are written in one read-modify-write
+ * (`set-iam-policy` with the etag read, so a concurrent change makes it fail and retry, not lose).
+ */
+async function applyGrants(lane: DeployStep[], options: ApplyOptions): Promise<StepOutcome[]> {
+  const { variables } = options;
+  const first = lane[0]!.grant!;
+  const path = substitute(first.policy.path, variables);
+  let answer: Awaited<ReturnType<GoogleRest['read']>>;
+  try {
+    answer = await options.rest.read({ ...first.policy, path });
+  } catch (error) {
+    throw new ApplyStopped(lane[0]!.resource, error instanceof Error ? error.message : String(error));
+  }
+  if (!answer.found) {
+    if (first.scope === 'dataset')
+      return lane.map((step) => ({
+        resource: step.resource,
+        action: 'skipped' as const,
+        detail: [`dataset ${first.target} does not exist`],
+      }));
+    throw new ApplyStopped(lane[0]!.resource, `${first.scope} ${first.target} does not exist`);
+  }
+  const body = answer.body;
+  const missing: DeployStep[] = [];
+  const outcomes: StepOutcome[] = [];
+  const bindings = structuredClone(
+    (body.bindings ?? []) as Array<{
+      role: string;
+      members: string[];
+      condition?: { title?: string; expression?: string };
+    }>,
+  );
+  const access = structuredClone((body.access ?? []) as Array<Record<string, unknown>>);
+  for (const step of lane) {
+    const grant = step.grant!;
+    const member = substitute(grant.member, variables);
+    if (grant.scope === 'dataset') {
+      const entry = {
+        role: grant.role.replace(/^bigquery\./, ''),
+        userByEmail: member.replace(/^serviceAccount:/, ''),
+      };
+      if (access.some((held) => held.role === entry.role && held.userByEmail === entry.userByEmail))
+        outcomes.push({ resource: step.resource, action: 'unchanged' });
+      else {
+        access.push(entry);
+        missing.push(step);
+      }
+      continue;
+    }
+    const condition = grant.condition?.expression;
+    const binding = bindings.find(
+      (held) => held.role === grant.role && (held.condition?.expression ?? undefined) === condition,
+    );
+    if (binding?.members.includes(member)) outcomes.push({ resource: step.resource, action: 'unchanged' });
+    else {
+      if (binding) binding.members.push(member);
+      else
+        bindings.push({
+          role: grant.role,
+          members: [member],
+          ...(grant.condition ? { condition: grant.condition } : {}),
+        });
+      missing.push(step);
+    }
+  }
+  if (missing.length === 0) return outcomes;
+  const project = variables.PROJECT ?? /projects\/([^/]+)/.exec(path)?.[1] ?? '';
+  if (missing.length === 1 && first.scope !== 'dataset')
+    await gcloud(missing[0]!, missing[0]!.create, options);
+  else {
+    const file = join(options.workDir, `policy-${first.scope}-${first.target}.json`);
+    const policy =
+      first.scope === 'dataset'
+        ? { access }
+        : { bindings, etag: body.etag, version: bindings.some((binding) => binding.condition) ? 3 : 1 };
+    await writeFile(file, JSON.stringify(policy));
+    await gcloud(missing[0]!, setPolicyCommand(first, file, project, variables.REGION ?? ''), options);
+  }
+  return [...outcomes, ...missing.map((step) => ({ resource: step.resource, action: 'granted' as const }))];
+}
+
+async function writeFiles(step: DeployStep, options: ApplyOptions): Promise<void> {
+  for (const [path, content] of Object.entries(step.files ?? {})) {
+    const target = substitute(path, options.variables);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, substitute(content, options.variables));
+  }
+}
+
+/**
+ * One gcloud command: transient answers (5xx, 429, aborted) are retried with backoff; answers that
+ * mean "not propagated yet" are polled for up to the step's bound; anything else stops the deploy.
+ */
+async function gcloud(
+  step: DeployStep,
+  argv: string[],
+  options: ApplyOptions,
+  { tolerateAlreadyExists = false } = {},
+): Promise<'ran' | 'existed'> {
+  const args = argv.slice(1).map((argument) => substitute(argument, options.variables));
+  const scale = options.waitScale ?? 1;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run(options.gcloud ?? 'gcloud', args, {
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        env: { ...process.env, ...options.env },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      return 'ran';
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message);
+      if (tolerateAlreadyExists && ALREADY_EXISTS.test(stderr)) return 'existed';
+      const waiting = step.waitsFor?.pattern.test(stderr) ?? false;
+      if (waiting && Date.now() - started < step.waitsFor!.seconds * 1000 * scale) {
+        await sleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)) * scale);
+        continue;
+      }
+      if (!waiting && TRANSIENT.test(stderr) && attempt < 5) {
+        await sleep(1000 * 2 ** (attempt - 1) * scale);
+        continue;
+      }
+      throw new ApplyStopped(
+        step.resource,
+        `${waiting ? `still waiting for ${step.waitsFor!.what} after ${step.waitsFor!.seconds * scale}s: ` : ''}${lastLine(stderr)}\n  command: ${renderCommand([argv[0]!, ...args])}`,
+      );
+    }
+  }
 }

@@ -290,6 +290,33 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     max_backoff_seconds: 600,
     ack_deadline_seconds: 60,
   },
+  // Names from the incumbent's deploy scripts: bin/orchestrators/deploy_phase3_to_phase4.sh,
+  // deploy_phase4_to_phase5.sh, deploy_phase4_timeout_check.sh; the 18:00 ET job that calls the
+  // coordinator's /start for tomorrow is `same-day-predictions-tomorrow`.
+  take_over: {
+    scheduler_jobs: [
+      {
+        id: 'same-day-predictions-tomorrow',
+        replaced_by: 'the freshness gate starts predictions through /start once the data is fresh',
+      },
+      {
+        id: 'phase4-timeout-check-job',
+        replaced_by: 'phase-transition fires Phase 5 degraded after its tiers and alerts once',
+      },
+    ],
+    functions: [
+      {
+        name: 'phase3-to-phase4-orchestrator',
+        topic: 'nba-phase3-analytics-complete',
+        replaced_by: 'phase-transition (phase3_to_phase4)',
+      },
+      {
+        name: 'phase4-to-phase5-orchestrator',
+        topic: 'nba-phase4-precompute-complete',
+        replaced_by: 'phase-transition (phase4_to_phase5) and the freshness gate',
+      },
+    ],
+  },
   downstream: {
     // The incumbent's Cloud Run services (its PREDICTION_COORDINATOR_URL and PHASE3_SERVICE_URL defaults).
     services: {

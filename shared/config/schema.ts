@@ -235,6 +235,31 @@ export const AlertThresholds = z.strictObject({
   worker_errors: z.strictObject({ count: z.number().int().positive(), window_minutes: Minutes }),
 });
 
+/**
+ * The incumbent's parts shotclock replaces. `deploy --apply --take-over` pauses these scheduler
+ * jobs and detaches these functions' push subscriptions (they become pull subscriptions nobody
+ * reads); `--give-back` resumes and re-attaches them. Nothing else of the incumbent is touched.
+ */
+export const TakeOver = z.strictObject({
+  scheduler_jobs: z.array(
+    z.strictObject({
+      id: z.string().min(1),
+      /** what shotclock does instead: shown in the plan */
+      replaced_by: z.string().min(1),
+    }),
+  ),
+  functions: z.array(
+    z.strictObject({
+      /** the incumbent's deployed function name (Cloud Functions gen2) */
+      name: z.string().min(1),
+      /** the topic it is triggered by; its push subscription on this topic is detached */
+      topic: TopicName,
+      replaced_by: z.string().min(1),
+    }),
+  ),
+});
+export type TakeOver = z.infer<typeof TakeOver>;
+
 /** A service shotclock calls over HTTP (Cloud Run), with the Google ID token audience it expects. */
 export const DownstreamService = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
@@ -352,6 +377,7 @@ export const PipelineConfig = z.strictObject({
   }),
   downstream: Downstream,
   outbox: OutboxPolicy,
+  take_over: TakeOver,
 });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 export type PipelineConfigInput = z.input<typeof PipelineConfig>;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { topologyProblems } from '../../../infra/invariants.js';
@@ -5,6 +6,7 @@ import { monitoringSpec } from '../../../infra/monitoring.js';
 import { deployPlan, renderPlan } from '../../../infra/plan.js';
 import { buildTopology } from '../../../infra/topology.js';
 import { loadPipelineConfig } from '../../../shared/config/load.js';
+import { planFor } from '../../../scripts/cli/deploy-command.js';
 
 const config = loadPipelineConfig();
 
@@ -38,7 +40,7 @@ describe('topology derived from the default NBA pipeline', () => {
   });
 
   it('deploys every function on nodejs22, private, under its own service account', () => {
-    const deploys = steps.filter((step) => step.phase === 'functions').map((step) => step.create);
+    const deploys = steps.filter((step) => step.resource.startsWith('function ')).map((step) => step.create);
     expect(deploys).toHaveLength(topology.functions.length);
     for (const argv of deploys) {
       expect(argv).toContain('--runtime=nodejs22');
@@ -57,7 +59,23 @@ describe('topology derived from the default NBA pipeline', () => {
 
   it('renders the checked-in plan (test/golden/deploy-plan.txt); regenerate with `shotclock deploy --plan` when it changes on purpose', () => {
     const golden = readFileSync('test/golden/deploy-plan.txt', 'utf8');
-    expect(renderPlan(topology, steps)).toBe(golden);
+    const plan = planFor(config, config.project.id);
+    expect(renderPlan(plan.topology, plan.steps, config.take_over)).toBe(golden);
+  });
+
+  it('prints a script bash accepts, with every variable it uses defined before use', () => {
+    const plan = planFor(config, config.project.id);
+    const script = renderPlan(plan.topology, plan.steps, config.take_over);
+    expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
+    const defined = new Set(['PROJECT', 'REGION', 'PROJECT_NUMBER', 'WORK', 'TAKE_OVER']);
+    for (const line of script.split('\n')) {
+      for (const [, name] of line.matchAll(/\$\{([A-Z0-9_]+)\}/g))
+        expect(defined, `${name} in: ${line.slice(0, 120)}`).toContain(name);
+      for (const [, name] of line.matchAll(/^\s*([A-Z][A-Z0-9_]*)=/g)) defined.add(name!);
+      for (const [, name] of line.matchAll(/ ([A-Z][A-Z0-9_]*)="\$\(/g)) defined.add(name!);
+    }
+    // No shell variable sits inside single quotes, where it would not expand.
+    expect(script).not.toMatch(/'[^'\n]*\$\{[A-Z_]+\}[^'\n]*'/);
   });
 });
 
