@@ -94,8 +94,8 @@ export interface OutboxEntry {
   game_date?: string;
   /** severity of the stuck / rejected alerts (predictions not starting is CRITICAL) */
   alert_severity?: AlertSeverity;
-  stuck_alert?: { raised_at: string };
-  rejected_alert?: { raised_at: string };
+  stuck_alert?: { raised_at: string; key: string };
+  rejected_alert?: { raised_at: string; key: string };
 }
 
 export function outboxId(...parts: string[]): string {
@@ -351,8 +351,9 @@ class EntryDriver {
     let stuckAlert = this.entry.stuck_alert;
     if (!stuckAlert && (givingUp || this.entry.attempts >= this.policy.stuck_after_attempts)) {
       try {
-        await this.deps.alerts.raise(this.stuckAlert(action, outcome.detail, givingUp, backoff, now));
-        stuckAlert = { raised_at: now.toISOString() };
+        const alert = this.stuckAlert(action, outcome.detail, givingUp, backoff, now);
+        await this.deps.alerts.raise(alert);
+        stuckAlert = { raised_at: now.toISOString(), key: alert.key };
       } catch (error) {
         this.log.warning('stuck-entry alert not delivered; the next attempt raises it', {
           error: (error as Error).message,
@@ -397,8 +398,9 @@ class EntryDriver {
     let rejectedAlert = this.entry.rejected_alert;
     if (refused.length > 0 && !rejectedAlert) {
       try {
-        await this.deps.alerts.raise(this.rejectedAlert(refused, now));
-        rejectedAlert = { raised_at: now.toISOString() };
+        const alert = this.rejectedAlert(refused, now);
+        await this.deps.alerts.raise(alert);
+        rejectedAlert = { raised_at: now.toISOString(), key: alert.key };
       } catch (error) {
         // The entry stays pending with its refusals recorded; the next driver raises it (the sink deduplicates).
         this.log.warning('rejection alert not delivered; the next tick raises it', {
@@ -431,7 +433,7 @@ class EntryDriver {
       this.log.warning('lease lost before the entry was marked settled; the next driver finishes it');
       return false;
     }
-    if (this.entry.stuck_alert) await this.resolveStuck(state, now);
+    if (this.entry.stuck_alert) await this.resolveStuck(this.entry.stuck_alert.key, state, now);
     return state === 'sent';
   }
 
@@ -443,10 +445,10 @@ class EntryDriver {
     });
   }
 
-  private async resolveStuck(state: 'sent' | 'rejected', now: Date): Promise<void> {
+  private async resolveStuck(key: string, state: 'sent' | 'rejected', now: Date): Promise<void> {
     await this.deps.alerts
       .resolve({
-        key: alertKey('outbox_stuck', this.entry.id),
+        key,
         message: `${this.entry.id} is ${state === 'sent' ? 'out' : 'settled (refused)'} after ${this.entry.attempts} attempts`,
         resolved_at: now.toISOString(),
       })
@@ -455,9 +457,20 @@ class EntryDriver {
       );
   }
 
-  private baseAlert(now: Date): Pick<Alert, 'subject' | 'raised_at' | 'status_url' | 'game_date'> {
+  /**
+   * Keyed by owner, destination and date, not by entry: the three re-run
+   * attempts of a date refused alike, or every entry waiting on one service
+   * that is down, are one condition, which the sink tells people about once.
+   */
+  private alertIdentity(
+    rule: 'outbox_stuck' | 'outbox_rejected',
+    action: OutboxAction,
+    now: Date,
+  ): Pick<Alert, 'key' | 'subject' | 'raised_at' | 'status_url' | 'game_date'> {
+    const subject = `${this.entry.owner}:${action.kind === 'http' ? action.target : action.topic}`;
     return {
-      subject: this.entry.id,
+      key: alertKey(rule, subject, this.entry.game_date),
+      subject,
       ...(this.entry.game_date ? { game_date: this.entry.game_date } : {}),
       raised_at: now.toISOString(),
       status_url: this.deps.config.project.status_page_url,
@@ -473,10 +486,9 @@ class EntryDriver {
   ): Alert {
     const destination = destinationOf(action);
     return {
-      key: alertKey('outbox_stuck', this.entry.id),
       rule: 'outbox_stuck',
       severity: this.entry.alert_severity ?? 'ERROR',
-      ...this.baseAlert(now),
+      ...this.alertIdentity('outbox_stuck', action, now),
       message:
         `${destination} has not gone out after ${this.entry.attempts} attempts since ${this.entry.created_at} ` +
         `(${this.entry.id}); last error: ${error}. ` +
@@ -502,10 +514,9 @@ class EntryDriver {
         `${destinationOf(action)} answered ${progress.status}: ${progress.detail ?? ''}`,
     );
     return {
-      key: alertKey('outbox_rejected', this.entry.id),
       rule: 'outbox_rejected',
       severity: this.entry.alert_severity ?? 'ERROR',
-      ...this.baseAlert(now),
+      ...this.alertIdentity('outbox_rejected', refused[0]!.action, now),
       message: `${answers.join('; ')}. Not retried: the service refused the request itself (${this.entry.id}).`,
       details: {
         outbox_id: this.entry.id,

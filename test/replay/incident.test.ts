@@ -30,6 +30,28 @@ describe('the 2026-01-18 incident day (npm start)', () => {
     const predictions = onTopic(report, 'nba-predictions-trigger');
     expect(predictions.map((record) => etClock(record.at))).toEqual(['18:50']);
 
+    // Through the incumbent's own routes: each re-run is a POST to the analytics service's /process-date-range
+    // for the one date and class name; predictions start through the coordinator's /start once the gate opened.
+    expect(
+      report.calls.map((call) => [etClock(call.at), call.target, new URL(call.url).pathname, call.status]),
+    ).toEqual([
+      ['17:30', 'analytics_service', '/process-date-range', 200],
+      ['18:30', 'analytics_service', '/process-date-range', 200],
+      ['18:50', 'prediction_coordinator', '/start', 202],
+    ]);
+    expect(report.calls[0]!.body).toEqual({
+      start_date: '2026-01-18',
+      end_date: '2026-01-18',
+      processors: ['UpcomingPlayerGameContextProcessor'],
+      backfill_mode: false,
+      skip_downstream_trigger: false,
+    });
+    expect(report.calls[2]!.body).toEqual({
+      game_date: '2026-01-18',
+      correlation_id: (predictions[0]!.data as { correlation_id: string }).correlation_id,
+      trigger_source: 'freshness_gate',
+    });
+
     // upcoming_team_game_context (critical) never completes: Phase 4 fires once, degraded, at the 4-hour deadline.
     const phase4 = onTopic(report, 'nba-phase4-trigger');
     expect(new Set(phase4.map((record) => etClock(record.at)))).toEqual(new Set(['21:05']));

@@ -166,7 +166,10 @@ describe('outbox: HTTP calls to the pipeline’s services', () => {
     expect((await world.entry('wrong-body')).state).toBe('rejected');
     const alerts = await world.alerts.settle(1);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.data).toMatchObject({ rule: 'outbox_rejected', key: 'outbox_rejected:wrong-body' });
+    expect(alerts[0]!.data).toMatchObject({
+      rule: 'outbox_rejected',
+      key: 'outbox_rejected:recordCountCheck:analytics_service',
+    });
     expect(alerts[0]!.data.message).toContain(`POST ${analytics.url}/process-date-range answered 400`);
     expect(alerts[0]!.data.message).toContain('start_date and end_date required');
   });
@@ -187,7 +190,7 @@ describe('outbox: HTTP calls to the pipeline’s services', () => {
     expect(alerts[0]!.data).toMatchObject({
       rule: 'outbox_stuck',
       severity: 'ERROR',
-      key: 'outbox_stuck:down',
+      key: 'outbox_stuck:freshnessGate:prediction_coordinator',
     });
     expect(alerts[0]!.data.message).toContain(
       `POST ${coordinator.url}/start has not gone out after 5 attempts`,
