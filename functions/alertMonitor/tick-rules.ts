@@ -7,6 +7,7 @@ import {
   predictionVolume,
 } from '../../shared/domain/alert-rules.js';
 import { addDays, localTimeOn, resolveGameDate } from '../../shared/domain/calendar.js';
+import { modeFacts } from '../../shared/domain/orchestration-mode.js';
 import { decideTransition } from '../../shared/domain/transition-rules.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { alertKey } from '../../shared/messages/alert.js';
@@ -78,6 +79,7 @@ async function phaseVerdicts(
       processors: phase.processors,
       reports,
       firstCompletionAt: first,
+      ...modeFacts(transition, gameDate, now, config.project.time_zone),
       now,
       hasGames: true,
       completionBelow: config.alerts.thresholds.phase_completion_below,

@@ -1,4 +1,4 @@
-import type { Phase, PipelineConfig, Transition } from '../../shared/config/schema.js';
+import type { Phase, PipelineConfig, Processor, Transition } from '../../shared/config/schema.js';
 import type { ProcessorReport, TransitionDecision } from '../../shared/domain/transition-rules.js';
 import type { Alert } from '../../shared/messages/alert.js';
 import {
@@ -6,12 +6,19 @@ import {
   isCompleted,
   type ProcessorCompletion,
 } from '../../shared/messages/completion.js';
-import type { StateDocument } from '../../shared/ports/state-store.port.js';
+import { identifyProcessor } from '../../shared/messages/processor-name.js';
+import { instantText, type StateDocument } from '../../shared/ports/state-store.port.js';
 
 /**
- * The per-date document, in the incumbent's layout so its dashboards keep
- * reading it: `<state_collection>/<game_date>` holds one field per processor
- * and `_`-prefixed metadata. shotclock's own fields:
+ * The per-date document, in the incumbent's layout and types so its tools keep
+ * reading it (its reconcile script, Firestore health check, transition
+ * monitor, stall detection and latency tracker): `<state_collection>/<game_date>`
+ * holds one field per COMPLETED processor, `completed_at` a Timestamp, and
+ * `_`-prefixed metadata: `_completed_count` (= the processor fields),
+ * `_mode` (`overnight` / `same_day` / `tomorrow`), `_triggered`,
+ * `_triggered_at` (a Timestamp), `_trigger_reason`. shotclock's own fields:
+ * - `_failed_runs`: runs that did not complete (failed, no_data), by processor,
+ *   kept apart because every non-`_` field counts as a completed processor;
  * - `_first_completion_at`: every deadline and tier is counted from it;
  * - `_decision`: the latched decision (fire / skip / expire), set once;
  * - `_open`: true while the tick still has to look at the date (the tick
@@ -21,11 +28,24 @@ import type { StateDocument } from '../../shared/ports/state-store.port.js';
  * - `_alerts`: alerts claimed for the date, by key (raised once).
  */
 export interface ProcessorRecord {
-  completed_at: string;
+  /** a `Date` (a Timestamp in Firestore); ISO text in documents written before */
+  completed_at: Date | string;
   correlation_id?: string;
   status: CompletionStatus;
   record_count?: number;
   execution_id?: string;
+  /** carried to Phase 4 as the incumbent does (`metadata.is_incremental`, `metadata.entities_changed`) */
+  is_incremental?: boolean;
+  entities_changed?: string[];
+}
+
+/** A run that did not complete, kept apart from the processor fields. */
+export interface FailedRun {
+  status: CompletionStatus;
+  last_seen_at: Date;
+  execution_id?: string;
+  error_message?: string;
+  count: number;
 }
 
 export interface LatchedDecision {
@@ -61,7 +81,7 @@ export function processorRecord(document: StateDocument, name: string): Processo
   const value = document[name];
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Partial<ProcessorRecord>;
-  return typeof record.status === 'string' && typeof record.completed_at === 'string'
+  return typeof record.status === 'string' && instantText(record.completed_at) !== undefined
     ? (record as ProcessorRecord)
     : undefined;
 }
@@ -69,30 +89,58 @@ export function processorRecord(document: StateDocument, name: string): Processo
 export function reportsOf(document: StateDocument, phase: Phase): ProcessorReport[] {
   return phase.processors.flatMap((processor) => {
     const record = processorRecord(document, processor.name);
-    return record ? [{ name: processor.name, status: record.status, completed_at: record.completed_at }] : [];
+    const completedAt = record && instantText(record.completed_at);
+    return record && completedAt
+      ? [{ name: processor.name, status: record.status, completed_at: completedAt }]
+      : [];
   });
 }
 
+/** The configured processor a completion is about (by class, `p2_*`, snake or table name), if any. */
+export function processorOf(phase: Phase, completion: ProcessorCompletion): Processor | undefined {
+  return identifyProcessor(
+    phase.processors,
+    completion.reported_name ?? completion.processor_name,
+    completion.output_table,
+  );
+}
+
+export function failedRuns(document: StateDocument): Record<string, FailedRun> {
+  const value = document._failed_runs;
+  return typeof value === 'object' && value !== null ? (value as Record<string, FailedRun>) : {};
+}
+
+/** The number the incumbent's reconcile script compares `_completed_count` with: every non-`_` field. */
+export function processorFieldCount(document: StateDocument): number {
+  return Object.keys(document).filter((key) => !key.startsWith('_')).length;
+}
+
 /**
- * The processor field after `completion`, or undefined when nothing changes.
- * A completed processor stays completed (a later failed re-run does not undo
- * the data it wrote) and keeps its first `completed_at`, which the deadlines
- * count from; a new execution updates the rest.
+ * The processor field after a COMPLETED run (success / partial), or undefined
+ * when nothing changes. A completed processor keeps its first `completed_at`,
+ * which the deadlines count from; a new execution updates the rest. Runs that
+ * did not complete never become processor fields (see `_failed_runs`).
  */
 export function nextRecord(
   existing: ProcessorRecord | undefined,
   completion: ProcessorCompletion,
-  receivedAt: string,
+  receivedAt: Date,
 ): ProcessorRecord | undefined {
+  if (!isCompleted(completion)) return undefined;
+  const metadata = completion.metadata ?? {};
+  const entities = Array.isArray(metadata.entities_changed)
+    ? metadata.entities_changed.filter((entity): entity is string => typeof entity === 'string')
+    : undefined;
   const incoming: ProcessorRecord = {
     completed_at: existing && isCompleted(existing) ? existing.completed_at : receivedAt,
     status: completion.status,
     ...(completion.correlation_id ? { correlation_id: completion.correlation_id } : {}),
     ...(completion.record_count !== undefined ? { record_count: completion.record_count } : {}),
     ...(completion.execution_id ? { execution_id: completion.execution_id } : {}),
+    ...(typeof metadata.is_incremental === 'boolean' ? { is_incremental: metadata.is_incremental } : {}),
+    ...(entities && entities.length > 0 ? { entities_changed: entities } : {}),
   };
   if (!existing) return incoming;
-  if (isCompleted(existing) && !isCompleted(completion)) return undefined;
   const same =
     existing.status === incoming.status &&
     existing.execution_id === incoming.execution_id &&

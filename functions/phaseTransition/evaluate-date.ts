@@ -1,4 +1,5 @@
-import type { Transition } from '../../shared/config/schema.js';
+import type { Phase, Transition } from '../../shared/config/schema.js';
+import { modeFacts } from '../../shared/domain/orchestration-mode.js';
 import { decideTransition, type TransitionDecision } from '../../shared/domain/transition-rules.js';
 import { type Alert, alertKey } from '../../shared/messages/alert.js';
 import { isCompleted, type ProcessorCompletion } from '../../shared/messages/completion.js';
@@ -13,11 +14,15 @@ import {
   changedFields,
   claimedAlerts,
   type ClaimedAlert,
+  type FailedRun,
+  failedRuns,
   type LatchedDecision,
   latchedDecision,
   MAX_UNKNOWN_RECORDED,
   nextRecord,
   phaseOf,
+  processorFieldCount,
+  processorOf,
   processorRecord,
   reportsOf,
   statePath,
@@ -43,6 +48,10 @@ export interface DateOutcome {
   latched: LatchedDecision | undefined;
   /** `new`, `duplicate`, `unknown_processor` or `not_counted` for a completion; undefined on a tick */
   recorded: 'new' | 'duplicate' | 'unknown_processor' | 'not_counted' | undefined;
+  /** the configured processor the completion was recorded as */
+  processor?: string | undefined;
+  /** true the first time an unknown name is seen for the date (it is reported once, not per message) */
+  firstSighting?: boolean;
 }
 
 interface Pass {
@@ -79,7 +88,7 @@ async function evaluateNow(
 ): Promise<DateOutcome> {
   const path = statePath(transition, gameDate);
   const before = (await deps.state.get(path)) ?? {};
-  if (completion && isDuplicate(before, completion)) {
+  if (completion && isDuplicate(before, phaseOf(deps.config, transition.from), completion)) {
     // Nothing new to record; only finish what an earlier delivery may have left (a crash before its publish).
     const latched = latchedDecision(before);
     if (latched?.outbox_id && before._triggered !== true) await drive(deps, latched.outbox_id);
@@ -128,10 +137,21 @@ function dryTransaction(document: StateDocument): StateTransaction & { wrote(): 
   };
 }
 
-function isDuplicate(document: StateDocument, completion: ProcessorCompletion): boolean {
-  const record = processorRecord(document, completion.processor_name);
+function isDuplicate(document: StateDocument, phase: Phase, completion: ProcessorCompletion): boolean {
+  const processor = processorOf(phase, completion);
+  if (!processor) return false;
+  const record = processorRecord(document, processor.name);
+  if (!isCompleted(completion)) {
+    // A completed processor stays completed; a failed run already kept is not kept twice.
+    if (record) return true;
+    const failed = failedRuns(document)[processor.name];
+    return (
+      completion.execution_id !== undefined &&
+      failed?.execution_id === completion.execution_id &&
+      failed.status === completion.status
+    );
+  }
   if (!record) return false;
-  if (isCompleted(record) && !isCompleted(completion)) return true;
   return (
     record.status === completion.status &&
     record.execution_id === completion.execution_id &&
@@ -156,16 +176,37 @@ async function decideInTransaction(
   const document = (await tx.get(path)) ?? {};
   const fields: StateDocument = {};
   let recorded: DateOutcome['recorded'];
+  let recordedAs: string | undefined;
+  let firstSighting = false;
 
   if (completion) {
-    const name = completion.processor_name;
-    if (phase.processors.some((processor) => processor.name === name)) {
-      const next = nextRecord(processorRecord(document, name), completion, nowIso);
-      if (next) fields[name] = next;
-      recorded = !next ? 'duplicate' : isCompleted(next) ? 'new' : 'not_counted';
+    const processor = processorOf(phase, completion);
+    if (processor) {
+      recordedAs = processor.name;
+      const existing = processorRecord(document, processor.name);
+      if (isCompleted(completion)) {
+        const next = nextRecord(existing, completion, now);
+        if (next) fields[processor.name] = next;
+        recorded = next ? 'new' : 'duplicate';
+      } else if (existing) recorded = 'duplicate';
+      else {
+        // Kept apart: every non-`_` field is a completed processor to the incumbent's tools.
+        recorded = 'not_counted';
+        const previous = failedRuns(document)[processor.name];
+        const run: FailedRun = {
+          status: completion.status,
+          last_seen_at: now,
+          count: (previous?.count ?? 0) + 1,
+          ...(completion.execution_id ? { execution_id: completion.execution_id } : {}),
+          ...(completion.error_message ? { error_message: completion.error_message.slice(0, 500) } : {}),
+        };
+        fields._failed_runs = { [processor.name]: run };
+      }
     } else {
       recorded = 'unknown_processor';
+      const name = completion.reported_name ?? completion.processor_name;
       const unknown = (document._unknown_processors ?? {}) as Record<string, { count?: number }>;
+      firstSighting = unknown[name] === undefined;
       if (unknown[name] || Object.keys(unknown).length < MAX_UNKNOWN_RECORDED)
         fields._unknown_processors = {
           [name]: { last_seen_at: nowIso, status: completion.status, count: (unknown[name]?.count ?? 0) + 1 },
@@ -182,23 +223,32 @@ async function decideInTransaction(
       .map((report) => report.completed_at)
       .sort()[0];
   const latched = latchedDecision(document);
+  const facts = modeFacts(transition, gameDate, now, config.project.time_zone);
+  const { mode } = facts;
   const decision = decideTransition({
     transition,
     gameDate,
     processors: phase.processors,
     reports,
     firstCompletionAt: firstCompletion,
+    ...facts,
     now,
     hasGames: games === undefined ? true : games > 0,
     completionBelow: config.alerts.thresholds.phase_completion_below,
   });
+  const outcomeOf = (latchedNow: LatchedDecision | undefined): DateOutcome => ({
+    decision,
+    latched: latchedNow,
+    recorded,
+    processor: recordedAs,
+    firstSighting,
+  });
   const consequential = decision.kind !== 'wait' || decision.alerts.length > 0;
   if (games === undefined && consequential && latched?.kind !== 'skip')
-    return { outcome: { decision, latched, recorded }, needsSchedule: true, toDrive: undefined, toRaise: [] };
+    return { outcome: outcomeOf(latched), needsSchedule: true, toDrive: undefined, toRaise: [] };
 
-  const completedCount = reports.filter((report) => isCompleted(report)).length;
-  fields._completed_count = completedCount;
-  fields._mode = transition.rule.kind;
+  fields._completed_count = processorFieldCount(merged);
+  fields._mode = mode;
   if (document._triggered === undefined) fields._triggered = false;
   if (firstCompletion) fields._first_completion_at = firstCompletion;
   if (games !== undefined) fields._scheduled_games = games;
@@ -217,11 +267,18 @@ async function decideInTransaction(
     if (decision.kind === 'fire') {
       toDrive = outboxId(transition.id, gameDate);
       nowLatched.outbox_id = toDrive;
+      // `_triggered_at` is a Timestamp, as the incumbent's tools read it: the decision's instant,
+      // written only once the publish went out (the outbox merges it then, with the send time
+      // as ISO text in `_trigger_sent_at`).
       enqueue(tx, clock, {
         id: toDrive,
         owner: OUTBOX_OWNER,
         actions: triggerMessages(config, transition, gameDate, decision, merged, now),
-        on_sent: { path, fields: { _triggered: true }, sent_at_field: '_triggered_at' },
+        on_sent: {
+          path,
+          fields: { _triggered: true, _triggered_at: now },
+          sent_at_field: '_trigger_sent_at',
+        },
         game_date: gameDate,
       });
       fields._trigger_reason = reason;
@@ -268,8 +325,8 @@ async function decideInTransaction(
   if (nowLatched?.kind === 'skip') fields._open = false;
 
   const changes = changedFields(document, fields);
-  if (Object.keys(changes).length > 0) tx.merge(path, changes);
-  return { outcome: { decision, latched: nowLatched, recorded }, needsSchedule: false, toDrive, toRaise };
+  if (Object.keys(changes).length > 0) tx.merge(path, { ...changes, _last_update: now });
+  return { outcome: outcomeOf(nowLatched), needsSchedule: false, toDrive, toRaise };
 }
 
 /** Raises what this call claimed; a failure leaves the claim pending for the tick. */

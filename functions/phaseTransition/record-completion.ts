@@ -36,18 +36,19 @@ export async function recordCompletion(
     );
     const fields = {
       transition: transition.id,
-      processor: completion.processor_name,
+      processor: outcome.processor ?? completion.reported_name ?? completion.processor_name,
+      reported_name: completion.reported_name,
       status: completion.status,
       recorded: outcome.recorded,
       decision: outcome.decision?.kind,
       latched: outcome.latched?.kind,
       reason: outcome.latched?.reason,
     };
-    if (outcome.recorded === 'unknown_processor')
-      log.warning(
-        `${completion.processor_name} is not a processor of ${transition.from}; recorded, not counted`,
-        fields,
-      );
-    else log.info(`completion ${outcome.recorded}`, fields);
+    // An unknown name is a fact about the emitter, not a fault of the date: said once per date, at INFO.
+    if (outcome.recorded === 'unknown_processor') {
+      const said = `${fields.processor} is not a processor of ${transition.from}; kept in _unknown_processors, not counted`;
+      if (outcome.firstSighting) log.info(said, fields);
+      else log.debug(said, fields);
+    } else log.info(`completion ${outcome.recorded}`, fields);
   }
 }

@@ -1,8 +1,8 @@
 import {
   FieldPath,
   type Firestore,
-  Timestamp,
   type Query,
+  Timestamp,
   type Transaction,
   type WhereFilterOp,
 } from '@google-cloud/firestore';
@@ -14,27 +14,54 @@ import type {
   StoredDocument,
 } from '../ports/state-store.port.js';
 
+const isPlainMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/**
+ * What Firestore is given: `undefined` fields dropped (Firestore rejects them;
+ * "absent" means "not set"), the rest as JSON would carry it, except a `Date`,
+ * which the client stores as a Timestamp.
+ */
+function forFirestore(value: unknown): unknown {
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : forFirestore(item)));
+  if (isPlainMap(value))
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, field]) => field !== undefined)
+        .map(([key, field]) => [key, forFirestore(field)]),
+    );
+  if (value !== null && typeof value === 'object') return JSON.parse(JSON.stringify(value));
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
 /** The field Firestore TTL policies delete by (`infra/firestore-ttl.ts`): it must be a Timestamp there. */
 const EXPIRE_AT = 'expire_at';
 
-/**
- * Firestore rejects `undefined`; dropping such fields keeps "field absent"
- * meaning "not set". A top-level `expire_at` (ISO 8601, like every time in
- * the port) is written as a Timestamp so a TTL policy can act on it.
- */
+/** A top-level `expire_at` given as ISO 8601 text is written as a Timestamp so a TTL policy can act on it. */
 function withoutUndefined(fields: StateDocument): StateDocument {
-  const plain = JSON.parse(JSON.stringify(fields)) as StateDocument;
+  const plain = forFirestore(fields) as StateDocument;
   const expireAt = plain[EXPIRE_AT];
   if (typeof expireAt === 'string' && !Number.isNaN(Date.parse(expireAt)))
-    plain[EXPIRE_AT] = Timestamp.fromDate(new Date(expireAt));
+    plain[EXPIRE_AT] = new Date(expireAt);
   return plain;
 }
 
-/** Reads give back ISO strings, as the port promises. */
-function portable(data: StateDocument | undefined): StateDocument | undefined {
-  if (!data) return data;
-  const expireAt = data[EXPIRE_AT];
-  return expireAt instanceof Timestamp ? { ...data, [EXPIRE_AT]: expireAt.toDate().toISOString() } : data;
+/** A read document with every Firestore Timestamp turned back into a `Date`. */
+function fromFirestore(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate();
+  if (Array.isArray(value)) return value.map(fromFirestore);
+  if (isPlainMap(value))
+    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, fromFirestore(field)]));
+  return value;
+}
+
+/** Every Timestamp read back as a `Date`, except `expire_at`, which its writers read as ISO text. */
+function documentOf(data: unknown): StateDocument {
+  const document = fromFirestore(data) as StateDocument;
+  const expireAt = document[EXPIRE_AT];
+  return expireAt instanceof Date ? { ...document, [EXPIRE_AT]: expireAt.toISOString() } : document;
 }
 
 class FirestoreTransaction implements StateTransaction {
@@ -45,7 +72,7 @@ class FirestoreTransaction implements StateTransaction {
 
   async get(path: string) {
     const snapshot = await this.tx.get(this.db.doc(path));
-    return snapshot.exists ? portable(snapshot.data() as StateDocument) : undefined;
+    return snapshot.exists ? documentOf(snapshot.data()) : undefined;
   }
 
   merge(path: string, fields: StateDocument) {
@@ -67,7 +94,7 @@ export class FirestoreStateStore implements StateStore {
 
   async get(path: string) {
     const snapshot = await this.db.doc(path).get();
-    return snapshot.exists ? portable(snapshot.data() as StateDocument) : undefined;
+    return snapshot.exists ? documentOf(snapshot.data()) : undefined;
   }
 
   async merge(path: string, fields: StateDocument) {
@@ -84,14 +111,14 @@ export class FirestoreStateStore implements StateStore {
       query = query.where(
         new FieldPath(...filter.field.split('.')),
         filter.op as WhereFilterOp,
-        filter.value,
+        forFirestore(filter.value),
       );
     if (limit !== undefined) query = query.limit(limit);
     const snapshot = await query.get();
     return snapshot.docs.map((doc) => ({
       id: doc.id,
       path: doc.ref.path,
-      data: portable(doc.data() as StateDocument)!,
+      data: documentOf(doc.data()),
     }));
   }
 

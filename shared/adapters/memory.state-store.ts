@@ -6,8 +6,9 @@ import type {
   StoredDocument,
 } from '../ports/state-store.port.js';
 
+/** A nested map (merged field by field); a `Date` is a value, kept whole as Firestore keeps a Timestamp. */
 const isMap = (value: unknown): value is StateDocument =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
 function mergeFields(target: StateDocument, fields: StateDocument): StateDocument {
   const merged: StateDocument = { ...target };

@@ -1,3 +1,4 @@
+import { RAW_PROCESSORS } from './default-raw-processors.js';
 import type { PipelineConfigInput } from './schema.js';
 
 const perGame = (rows_per_game: number) =>
@@ -22,14 +23,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       id: 'phase2',
       label: 'Phase 2 raw',
       completion_topic: 'nba-phase2-raw-complete',
-      processors: [
-        { name: 'nbac_schedule', table: 'nba_raw.nbac_schedule' },
-        { name: 'nbac_gamebook_player_stats', table: 'nba_raw.nbac_gamebook_player_stats' },
-        { name: 'bdl_player_boxscores', table: 'nba_raw.bdl_player_boxscores' },
-        { name: 'odds_api_game_lines', table: 'nba_raw.odds_api_game_lines' },
-        { name: 'bigdataball_play_by_play', table: 'nba_raw.bigdataball_play_by_play', required: false },
-        { name: 'br_rosters_current', table: 'nba_raw.br_rosters_current', required: false },
-      ],
+      processors: RAW_PROCESSORS,
     },
     {
       id: 'phase3',
@@ -39,30 +33,35 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
         {
           name: 'player_game_summary',
           class_name: 'PlayerGameSummaryProcessor',
+          incumbent_names: ['PlayerGameSummaryProcessor'],
           table: 'nba_analytics.player_game_summary',
           expected: perGame(20),
         },
         {
           name: 'team_offense_game_summary',
           class_name: 'TeamOffenseGameSummaryProcessor',
+          incumbent_names: ['TeamOffenseGameSummaryProcessor'],
           table: 'nba_analytics.team_offense_game_summary',
           expected: perGame(2),
         },
         {
           name: 'team_defense_game_summary',
           class_name: 'TeamDefenseGameSummaryProcessor',
+          incumbent_names: ['TeamDefenseGameSummaryProcessor'],
           table: 'nba_analytics.team_defense_game_summary',
           expected: perGame(2),
         },
         {
           name: 'upcoming_player_game_context',
           class_name: 'UpcomingPlayerGameContextProcessor',
+          incumbent_names: ['UpcomingPlayerGameContextProcessor', 'AsyncUpcomingPlayerGameContextProcessor'],
           table: 'nba_analytics.upcoming_player_game_context',
           expected: perGame(26),
         },
         {
           name: 'upcoming_team_game_context',
           class_name: 'UpcomingTeamGameContextProcessor',
+          incumbent_names: ['UpcomingTeamGameContextProcessor'],
           table: 'nba_analytics.upcoming_team_game_context',
           expected: perGame(2),
         },
@@ -76,17 +75,32 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
         // Dated as the incumbent dates them: zone analyses by analysis_date, the cache by cache_date.
         {
           name: 'team_defense_zone_analysis',
+          incumbent_names: ['TeamDefenseZoneAnalysisProcessor'],
           table: 'nba_precompute.team_defense_zone_analysis',
           date_column: 'analysis_date',
         },
         {
           name: 'player_shot_zone_analysis',
+          incumbent_names: ['PlayerShotZoneAnalysisProcessor'],
           table: 'nba_precompute.player_shot_zone_analysis',
           date_column: 'analysis_date',
         },
-        { name: 'player_composite_factors', table: 'nba_precompute.player_composite_factors' },
-        { name: 'player_daily_cache', table: 'nba_precompute.player_daily_cache', date_column: 'cache_date' },
-        { name: 'ml_feature_store', table: 'nba_predictions.ml_feature_store_v2' },
+        {
+          name: 'player_composite_factors',
+          incumbent_names: ['PlayerCompositeFactorsProcessor'],
+          table: 'nba_precompute.player_composite_factors',
+        },
+        {
+          name: 'player_daily_cache',
+          incumbent_names: ['PlayerDailyCacheProcessor'],
+          table: 'nba_precompute.player_daily_cache',
+          date_column: 'cache_date',
+        },
+        {
+          name: 'ml_feature_store',
+          incumbent_names: ['MLFeatureStoreProcessor', 'ml_feature_store_v2'],
+          table: 'nba_predictions.ml_feature_store_v2',
+        },
       ],
     },
   ],
@@ -97,6 +111,12 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       to: 'phase3',
       state_collection: 'phase2_completion',
       rule: { kind: 'watch' },
+      // Lines are in before the games; box scores and gamebooks arrive the night after.
+      modes: {
+        tomorrow: { expected: [] },
+        same_day: { expected: ['p2_odds_game_lines'] },
+        overnight: { expected: ['p2_odds_game_lines', 'p2_nbacom_gamebook_pdf', 'p2_nbacom_boxscores'] },
+      },
       alert_after_minutes: 30,
     },
     {
@@ -105,7 +125,28 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
       to: 'phase4',
       state_collection: 'phase3_completion',
       rule: { kind: 'critical_only' },
-      critical: ['upcoming_player_game_context', 'upcoming_team_game_context'],
+      critical: ['upcoming_player_game_context'],
+      // The incumbent's get_expected_processors_for_mode (phase3_to_phase4/main.py).
+      modes: {
+        overnight: {
+          expected: [
+            'player_game_summary',
+            'team_offense_game_summary',
+            'team_defense_game_summary',
+            'upcoming_player_game_context',
+            'upcoming_team_game_context',
+          ],
+          critical: ['player_game_summary', 'upcoming_player_game_context'],
+        },
+        same_day: {
+          expected: ['upcoming_player_game_context', 'upcoming_team_game_context'],
+          critical: ['upcoming_player_game_context'],
+        },
+        tomorrow: {
+          expected: ['upcoming_player_game_context', 'upcoming_team_game_context'],
+          critical: ['upcoming_player_game_context'],
+        },
+      },
       grace_minutes: 30,
       deadline_minutes: 240,
       output: { topic: 'nba-phase4-trigger', shape: 'phase4_trigger' },

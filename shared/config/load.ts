@@ -62,6 +62,17 @@ function crossReferenceProblems(config: PipelineConfig): string[] {
         problems.push(`phases.${p}.processors.${i}.name: ${processor.name} appears twice in ${phase.id}`);
       seen.add(processor.name);
     });
+    const owner = new Map<string, string>();
+    phase.processors.forEach((processor, i) => {
+      processor.incumbent_names.forEach((name, n) => {
+        const claimed = owner.get(name);
+        if (claimed !== undefined && claimed !== processor.name)
+          problems.push(
+            `phases.${p}.processors.${i}.incumbent_names.${n}: ${name} already names ${claimed} in ${phase.id}`,
+          );
+        owner.set(name, processor.name);
+      });
+    });
   });
   config.transitions.forEach((transition, t) => {
     const at = `transitions.${t}`;
@@ -74,6 +85,18 @@ function crossReferenceProblems(config: PipelineConfig): string[] {
     transition.critical.forEach((name, i) => {
       if (!names.has(name)) problems.push(`${at}.critical.${i}: ${name} is not a processor of ${from.id}`);
     });
+    for (const [mode, expectation] of Object.entries(transition.modes ?? {})) {
+      if (!expectation) continue;
+      for (const list of ['expected', 'critical'] as const)
+        expectation[list].forEach((name, i) => {
+          if (!names.has(name))
+            problems.push(`${at}.modes.${mode}.${list}.${i}: ${name} is not a processor of ${from.id}`);
+        });
+      expectation.critical.forEach((name, i) => {
+        if (!expectation.expected.includes(name))
+          problems.push(`${at}.modes.${mode}.critical.${i}: ${name} is critical but not expected in ${mode}`);
+      });
+    }
     const { rule } = transition;
     if (rule.kind === 'quorum' && rule.fraction === undefined)
       problems.push(`${at}.rule.fraction: a quorum needs a threshold (fraction of processors, 0-1)`);

@@ -56,8 +56,18 @@ export const ExpectedCountRule = z.discriminatedUnion('kind', [
 ]);
 export type ExpectedCountRule = z.infer<typeof ExpectedCountRule>;
 
+/** A name as an emitter sends it: a class name (`NbacGamebookProcessor`) or a snake_case name. */
+const ReportedName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a class or snake_case name');
+
 export const Processor = z.strictObject({
   name: SnakeName,
+  /**
+   * Every other name the incumbent's publishers and tools use for this
+   * processor: its class names (`NbacGamebookProcessor`), its normalised
+   * `p2_*` name, older names. A completion whose name matches none of any
+   * processor falls back to its `output_table` against `table`.
+   */
+  incumbent_names: z.array(ReportedName).default([]),
   table: TableName.optional(),
   date_column: SnakeName.default('game_date'),
   /** Required processors are the ones a phase counts as "all complete". */
@@ -103,6 +113,28 @@ export const TransitionRule = z.discriminatedUnion('kind', [
 ]);
 export type TransitionRule = z.infer<typeof TransitionRule>;
 
+/** What the incumbent's orchestrator expects of a date in one orchestration mode. */
+export const ModeExpectation = z.strictObject({
+  /** processors the date waits for and alerts on in this mode (critical ones included) */
+  expected: z.array(SnakeName),
+  /** processors without which the transition does not fire (before its deadline) */
+  critical: z.array(SnakeName).default([]),
+});
+export type ModeExpectation = z.infer<typeof ModeExpectation>;
+
+/**
+ * Per-mode expectations, the mode decided in the pipeline's time zone from the
+ * game date and the time of the completion: before the game date `tomorrow`,
+ * on it `same_day`, after it `overnight`. A mode left out uses the phase's
+ * required processors and the transition's `critical`.
+ */
+export const ModeExpectations = z.strictObject({
+  overnight: ModeExpectation.optional(),
+  same_day: ModeExpectation.optional(),
+  tomorrow: ModeExpectation.optional(),
+});
+export type ModeExpectations = z.infer<typeof ModeExpectations>;
+
 export const Transition = z.strictObject({
   id: SnakeName,
   from: SnakeName,
@@ -111,6 +143,7 @@ export const Transition = z.strictObject({
   state_collection: SnakeName,
   rule: TransitionRule,
   critical: z.array(SnakeName).default([]),
+  modes: ModeExpectations.optional(),
   /** Critical set in, optional ones missing: wait this long for them, then fire degraded. */
   grace_minutes: Minutes.optional(),
   /** Critical set still incomplete this long after the first completion: fire degraded with what is in. */

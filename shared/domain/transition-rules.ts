@@ -1,4 +1,4 @@
-import type { Processor, Transition } from '../config/schema.js';
+import type { ModeExpectation, Processor, Transition } from '../config/schema.js';
 import type { AlertRule, AlertSeverity } from '../messages/alert.js';
 import { COMPLETED_STATUSES, type CompletionStatus } from '../messages/completion.js';
 import type { TransitionQuality } from '../messages/phase4-trigger.js';
@@ -32,6 +32,20 @@ export interface TransitionFacts {
   hasGames: boolean;
   /** `config.alerts.thresholds.phase_completion_below` */
   completionBelow: number;
+  /**
+   * What the date's orchestration mode expects (see `orchestration-mode.ts`);
+   * without it, the phase's required processors and the transition's critical ones.
+   */
+  expectation?: ModeExpectation | undefined;
+  /** the orchestration mode, reported as the decision's `mode` (default: the rule's kind) */
+  mode?: string | undefined;
+  /**
+   * ISO 8601: when the current mode began for the date. Time is then counted
+   * from the first counted completion since then (the game summaries that
+   * arrive the morning after start their own clock), and `firstCompletionAt`
+   * is not used.
+   */
+  modeStartsAt?: string | undefined;
 }
 
 /** An alert the caller should raise once (it keys it with `alertKey(rule, subject, date)`). */
@@ -44,7 +58,8 @@ export interface PlannedAlert {
 }
 
 interface DecisionBase {
-  mode: Transition['rule']['kind'];
+  /** the orchestration mode (`overnight`, `same_day`, `tomorrow`) when given, else the rule's kind */
+  mode: string;
   quality: TransitionQuality;
   /** alerts whose condition holds now (independent of whether the date already fired) */
   alerts: PlannedAlert[];
@@ -98,6 +113,7 @@ export function alertHorizonMinutes(transition: Transition): number | undefined 
 
 interface Tally {
   names: string[];
+  critical: string[];
   expected: string[];
   doneAt: Map<string, string>;
   completed: string[];
@@ -116,14 +132,20 @@ function tally(facts: TransitionFacts): Tally {
       doneAt.set(report.name, report.completed_at);
   }
   const required = facts.processors.filter((processor) => processor.required !== false).map((p) => p.name);
-  const expected = required.length > 0 ? required : names;
+  const expected = facts.expectation
+    ? facts.expectation.expected.filter((name) => known.has(name))
+    : required.length > 0
+      ? required
+      : names;
+  const critical = facts.expectation ? facts.expectation.critical : facts.transition.critical;
   return {
     names,
+    critical,
     expected,
     doneAt,
     completed: names.filter((name) => doneAt.has(name)),
     missing: expected.filter((name) => !doneAt.has(name)),
-    missingCritical: facts.transition.critical.filter((name) => !doneAt.has(name)),
+    missingCritical: critical.filter((name) => !doneAt.has(name)),
   };
 }
 
@@ -136,7 +158,7 @@ function conditionMetAt(
 ): { at: string; label: string } | undefined {
   const { transition } = facts;
   const { rule } = transition;
-  const criticalAt = latest(transition.critical.map((name) => t.doneAt.get(name) ?? ''));
+  const criticalAt = latest(t.critical.map((name) => t.doneAt.get(name) ?? ''));
   const criticalIn = t.missingCritical.length === 0;
   /** time at which `count` of the expected processors were in */
   const countReachedAt = (count: number): string | undefined => {
@@ -184,7 +206,7 @@ function plannedAlerts(facts: TransitionFacts, t: Tally, elapsed: number): Plann
   const horizon = alertHorizonMinutes(transition);
   if (horizon === undefined || elapsed < horizon) return [];
   const alerts: PlannedAlert[] = [];
-  const after = `${Math.round(elapsed)} minutes after the first completion`;
+  const after = `${Math.round(elapsed)} minutes after the first completion${facts.mode ? ` (${facts.mode})` : ''}`;
   if (transition.rule.kind === 'watch') {
     for (const name of t.missing)
       alerts.push({
@@ -236,7 +258,8 @@ function plannedAlerts(facts: TransitionFacts, t: Tally, elapsed: number): Plann
 export function decideTransition(facts: TransitionFacts): TransitionDecision {
   const { transition, now } = facts;
   const t = tally(facts);
-  const mode = transition.rule.kind;
+  const mode = facts.mode ?? transition.rule.kind;
+  const ruleKind = transition.rule.kind;
   const quality = (degradedRule: string): TransitionQuality => ({
     degraded: t.missing.length > 0 || t.missingCritical.length > 0,
     completed: t.completed,
@@ -244,7 +267,12 @@ export function decideTransition(facts: TransitionFacts): TransitionDecision {
     missing_critical: t.missingCritical,
     rule: degradedRule,
   });
-  const first = facts.firstCompletionAt ?? earliest([...t.doneAt.values()]);
+  const counted = [...t.doneAt.values()];
+  const modeStart = facts.modeStartsAt === undefined ? undefined : Date.parse(facts.modeStartsAt);
+  const first =
+    modeStart === undefined
+      ? (facts.firstCompletionAt ?? earliest(counted))
+      : earliest(counted.filter((at) => Date.parse(at) >= modeStart));
   const horizon = alertHorizonMinutes(transition);
   const base = (rule: string) => ({
     mode,
@@ -253,9 +281,9 @@ export function decideTransition(facts: TransitionFacts): TransitionDecision {
     review_until: first && horizon !== undefined ? addMinutes(first, horizon).toISOString() : undefined,
   });
   if (!facts.hasGames)
-    return { ...base(mode), review_until: undefined, kind: 'skip', reason: 'no_games_scheduled' };
+    return { ...base(ruleKind), review_until: undefined, kind: 'skip', reason: 'no_games_scheduled' };
   if (first === undefined)
-    return { ...base(mode), kind: 'wait', reason: 'no_completions_yet', next_check_at: undefined };
+    return { ...base(ruleKind), kind: 'wait', reason: 'no_completions_yet', next_check_at: undefined };
 
   const elapsed = minutesBetween(first, now);
   const alerts = plannedAlerts(facts, t, elapsed);
@@ -279,7 +307,7 @@ export function decideTransition(facts: TransitionFacts): TransitionDecision {
       ...base(met.label),
       alerts,
       kind: 'fire',
-      trigger_reason: grace > 0 ? 'grace_period_expired' : MET_REASON[mode],
+      trigger_reason: grace > 0 ? 'grace_period_expired' : MET_REASON[ruleKind],
     };
   }
 
@@ -292,13 +320,13 @@ export function decideTransition(facts: TransitionFacts): TransitionDecision {
     };
   if (elapsed >= EXPIRE_AFTER_MINUTES)
     return {
-      ...base(mode),
+      ...base(ruleKind),
       alerts,
       kind: 'expire',
       reason: `not fired ${EXPIRE_AFTER_MINUTES} minutes after the first completion`,
     };
   return {
-    ...base(mode),
+    ...base(ruleKind),
     alerts,
     kind: 'wait',
     reason: waitReason(t),

@@ -29,6 +29,8 @@ const NormalisedProcessorName = ProcessorNameInput.transform((raw, ctx) => {
 /** The incumbent's completion message, as every phase publishes it. */
 export const ProcessorCompletion = z.object({
   processor_name: NormalisedProcessorName,
+  /** the name exactly as the emitter sent it (a class name, usually); filled in on parsing */
+  reported_name: ProcessorNameInput.optional(),
   phase: z.string().max(64).optional(),
   execution_id: z.string().max(200).optional(),
   correlation_id: z.string().max(200).optional(),
@@ -52,15 +54,22 @@ export type ProcessorCompletion = z.infer<typeof ProcessorCompletion>;
 /** What a legacy emitter still sends. */
 export const LegacyCompletion = z.object({
   processor: NormalisedProcessorName,
+  reported_name: ProcessorNameInput.optional(),
   data_date: GameDate,
   status: CompletionStatus,
   records_created: z.number().int().nonnegative().optional(),
 });
 export type LegacyCompletion = z.infer<typeof LegacyCompletion>;
 
+/** Top-level nulls dropped (the incumbent drops them too), and the name as sent kept beside the normalised one. */
 function withoutNulls(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+  const fields: Record<string, unknown> = Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== null),
+  );
+  const sent = fields.processor_name ?? fields.processor;
+  if (fields.reported_name === undefined && typeof sent === 'string') fields.reported_name = sent;
+  return fields;
 }
 
 /** Current shape first; a message with `processor` + `data_date` and no `processor_name` is legacy. */
@@ -71,6 +80,7 @@ export const CompletionMessage = z.preprocess(
     LegacyCompletion.transform(
       (legacy): ProcessorCompletion => ({
         processor_name: legacy.processor,
+        ...(legacy.reported_name === undefined ? {} : { reported_name: legacy.reported_name }),
         game_date: legacy.data_date,
         status: legacy.status,
         ...(legacy.records_created === undefined ? {} : { record_count: legacy.records_created }),

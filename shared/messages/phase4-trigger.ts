@@ -11,7 +11,16 @@ export const TransitionQuality = z.object({
 });
 export type TransitionQuality = z.infer<typeof TransitionQuality>;
 
-/** The incumbent's Phase 4 trigger: one message per Phase 3 source table. */
+/** Entities the Phase 3 runs changed, by kind, as the incumbent's orchestrator combines them. */
+export const EntitiesChanged = z.object({
+  players: z.array(z.string()).optional(),
+  teams: z.array(z.string()).optional(),
+});
+
+/**
+ * The incumbent's Phase 4 trigger (`trigger_phase4` in its phase3_to_phase4
+ * orchestrator): one message per Phase 3 source table, whichever completed.
+ */
 export const Phase4Trigger = z.object({
   source_table: z.string().min(1),
   analysis_date: GameDate,
@@ -21,10 +30,13 @@ export const Phase4Trigger = z.object({
   trigger_source: z.literal('orchestrator'),
   triggered_by: z.string(),
   timestamp: IsoTimestamp,
-  entities_changed: z.array(z.string()).optional(),
+  entities_changed: EntitiesChanged.optional(),
   is_incremental: z.boolean(),
   mode: z.string(),
   trigger_reason: z.string(),
+  /** the execution id of the completion the decision followed */
+  parent_execution_id: z.string().optional(),
+  parent_processor: z.string().optional(),
   quality: TransitionQuality,
 });
 export type Phase4Trigger = z.infer<typeof Phase4Trigger>;

@@ -14,3 +14,43 @@ export function normaliseProcessorName(raw: string): string {
     .replace(/[^A-Za-z0-9_]+/g, '_')
     .toLowerCase();
 }
+
+/** The parts of a configured processor that say which names are its own. */
+export interface ProcessorNames {
+  name: string;
+  incumbent_names?: readonly string[];
+  table?: string | undefined;
+}
+
+const tablePart = (table: string): string => table.slice(table.lastIndexOf('.') + 1);
+
+/**
+ * Which configured processor a completion is about, or undefined when none:
+ * its name as sent (class or snake_case) against each processor's name and
+ * incumbent names, compared as sent and normalised; failing that, the
+ * message's `output_table` (with or without its dataset) against each
+ * processor's table and incumbent names, the way the incumbent's
+ * `normalize_processor_name(raw_name, output_table)` falls back to it.
+ */
+export function identifyProcessor<P extends ProcessorNames>(
+  processors: readonly P[],
+  reportedName: string,
+  outputTable?: string,
+): P | undefined {
+  const normalised = normaliseProcessorName(reportedName);
+  const byName = processors.find(
+    (processor) =>
+      processor.name === reportedName ||
+      processor.name === normalised ||
+      (processor.incumbent_names ?? []).some(
+        (name) => name === reportedName || normaliseProcessorName(name) === normalised,
+      ),
+  );
+  if (byName || !outputTable) return byName;
+  const table = tablePart(outputTable.trim());
+  return processors.find(
+    (processor) =>
+      (processor.table !== undefined && tablePart(processor.table) === table) ||
+      (processor.incumbent_names ?? []).includes(table),
+  );
+}

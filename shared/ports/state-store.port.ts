@@ -3,9 +3,17 @@
  * alternating collection and document ids, e.g. `phase3_completion/2026-01-17`.
  * `merge` is a field-level merge: nested maps merge, other fields are kept, so
  * two writers touching different fields never drop each other's work.
- * Timestamps are stored as ISO 8601 strings so every backend reads them alike.
+ * A `Date` (at any depth) is stored as the backend's own timestamp type (a
+ * Firestore Timestamp, which other readers of the same documents expect) and
+ * read back as a `Date`; an ISO 8601 string stays a string.
  */
 export type StateDocument = Record<string, unknown>;
+
+/** The ISO 8601 text of a stored instant, whether it was written as a `Date` or as a string. */
+export function instantText(value: unknown): string | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  return typeof value === 'string' ? value : undefined;
+}
 
 export interface StoredDocument {
   id: string;

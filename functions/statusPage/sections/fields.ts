@@ -1,10 +1,15 @@
+import { instantText } from '../../../shared/ports/state-store.port.js';
+
 /**
  * Reading other functions' documents defensively: a missing or malformed
  * field becomes `null` ("no data"), never an error, and a backend that fails
  * is noted in `problems` instead of crashing the page.
  */
-export const text = (value: unknown): string | null =>
-  typeof value === 'string' && value !== '' ? value : null;
+/** A string field, or a stored instant (a Firestore Timestamp, read back as a `Date`) as ISO text. */
+export const text = (value: unknown): string | null => {
+  const written = instantText(value);
+  return written !== undefined && written !== '' ? written : null;
+};
 export const count = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
 export const flag = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);

@@ -87,7 +87,8 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
         _trigger_reason: 'all_complete',
         _open: false,
       });
-      expect(typeof document._triggered_at).toBe('string');
+      // a Firestore Timestamp, as the incumbent's tools read it
+      expect(document._triggered_at).toBeInstanceOf(Date);
     }
     expect(recorded).toBe(100);
     await h.close();
@@ -117,8 +118,10 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
     expect(new Set(received.map((message) => message.trigger_reason))).toEqual(new Set(['all_complete']));
     const document = (await h.state.get('phase3_completion/2026-01-18'))!;
     expect(document).toMatchObject({ _triggered: true, _trigger_reason: 'all_complete' });
-    // the decision at 22:00 and the tick at 22:05 both failed; the outbox then backs off 10 minutes
-    expect(document._triggered_at).toBe('2026-01-17T22:15:00.000Z');
+    // the decision at 22:00 and the tick at 22:05 both failed; the outbox then backs off 10 minutes.
+    // `_triggered` and `_triggered_at` (the decision's instant, a Timestamp) appear only once it went out
+    expect(document._trigger_sent_at).toBe('2026-01-17T22:15:00.000Z');
+    expect(document._triggered_at).toEqual(new Date('2026-01-17T22:00:00.000Z'));
     await h.close();
   }, 120_000);
 
@@ -180,7 +183,8 @@ describe('phaseTransition: exactly one trigger per (transition, date)', () => {
     expect(received[0]!.data).toMatchObject({ game_date: '2026-01-18', trigger_reason: 'all_complete' });
     expect(await h.state.get('phase4_completion/2026-01-18')).toMatchObject({
       _triggered: true,
-      _triggered_at: '2026-01-17T22:05:00.000Z',
+      _triggered_at: new Date('2026-01-17T22:00:00.000Z'),
+      _trigger_sent_at: '2026-01-17T22:05:00.000Z',
     });
     await h.close();
   }, 120_000);

@@ -76,18 +76,17 @@ describe('phaseTransition: malformed and hostile messages among good ones', () =
     expect(goodTriggers.map((trigger) => trigger.source_table).sort()).toEqual([...PHASE3].sort());
     expect(goodTriggers[0]!.quality).toMatchObject({ degraded: false, missing: [] });
 
-    // accepted hostile ones: the unknown name is recorded and warned about, never counted
+    // accepted hostile ones: the unknown name is kept as sent and said once at INFO, never counted
     const hostileDate = (await h.state.get('phase3_completion/2026-01-18'))!;
-    expect(hostileDate._unknown_processors).toMatchObject({ fantasy_draft: { status: 'success' } });
+    expect(hostileDate._unknown_processors).toMatchObject({ FantasyDraftProcessor: { status: 'success' } });
     expect(
       Object.keys(hostileDate)
         .filter((field) => !field.startsWith('_'))
         .sort(),
     ).toEqual(['upcoming_player_game_context', 'upcoming_team_game_context'].sort());
     expect(hostileDate._completed_count).toBe(2);
-    expect(h.logs.some((line) => line.severity === 'WARNING' && line.message.includes('fantasy_draft'))).toBe(
-      true,
-    );
+    const said = h.logs.filter((line) => line.message.includes('FantasyDraftProcessor is not a processor'));
+    expect(said.map((line) => line.severity)).toEqual(['INFO']);
     await h.close();
   }, 180_000);
 });

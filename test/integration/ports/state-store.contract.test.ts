@@ -27,6 +27,34 @@ describe.each(backends)('StateStore on %s', (_name, open) => {
     expect(await store.get('phase3_completion/2026-01-18')).toBeUndefined();
   });
 
+  it('stores a Date as a timestamp and reads it back as the same instant, at any depth and through a merge', async () => {
+    const store = open();
+    const completedAt = new Date('2026-01-17T22:01:40.123Z');
+    await store.merge('phase3_completion/2026-01-17', {
+      upcoming_player_game_context: { completed_at: completedAt, status: 'success' },
+      _first_completion_at: '2026-01-17T22:01:40.123Z',
+    });
+    await store.transaction(async (tx) => {
+      tx.merge('phase3_completion/2026-01-17', { _triggered_at: new Date('2026-01-17T22:31:40Z') });
+    });
+    await store.merge('phase3_completion/2026-01-17', {
+      upcoming_player_game_context: { record_count: 156 },
+    });
+    const document = (await store.get('phase3_completion/2026-01-17')) ?? {};
+    const record = document.upcoming_player_game_context as Record<string, unknown>;
+    expect(record.completed_at).toBeInstanceOf(Date);
+    expect((record.completed_at as Date).toISOString()).toBe('2026-01-17T22:01:40.123Z');
+    expect(record.record_count).toBe(156);
+    expect((document._triggered_at as Date).toISOString()).toBe('2026-01-17T22:31:40.000Z');
+    expect(document._first_completion_at).toBe('2026-01-17T22:01:40.123Z');
+    const listed = await store.list('phase3_completion', [
+      { field: '_triggered_at', op: '>=', value: new Date('2026-01-17T22:00:00Z') },
+    ]);
+    expect(listed.map((entry) => (entry.data._triggered_at as Date).toISOString())).toEqual([
+      '2026-01-17T22:31:40.000Z',
+    ]);
+  });
+
   it('lists a collection with filters', async () => {
     const store = open();
     await store.merge('retries/a', { state: 'pending', due_at: '2026-01-17T22:30:00.000Z' });

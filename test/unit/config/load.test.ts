@@ -30,10 +30,16 @@ describe('loadPipelineConfig: the default NBA pipeline', () => {
       'phase3_to_phase4',
       'phase4_to_phase5',
     ]);
-    expect(config.transitions[1]!.critical).toEqual([
+    expect(config.transitions[1]!.critical).toEqual(['upcoming_player_game_context']);
+    // the incumbent's get_expected_processors_for_mode
+    expect(config.transitions[1]!.modes?.overnight?.critical).toEqual([
+      'player_game_summary',
       'upcoming_player_game_context',
-      'upcoming_team_game_context',
     ]);
+    expect(config.transitions[1]!.modes?.tomorrow).toEqual({
+      expected: ['upcoming_player_game_context', 'upcoming_team_game_context'],
+      critical: ['upcoming_player_game_context'],
+    });
     expect(config.freshness_gate.cutoff_local_time).toBe('22:00');
     expect(config.alerts.thresholds.phase_completion_below).toBe(0.8);
     // defaults filled in by the schema
@@ -51,6 +57,35 @@ describe('loadPipelineConfig: a bad config fails at load, every problem listed b
         critical: ['upcoming_player_game_context', 'ml_feature_store'],
       }),
       expected: ['transitions.1.critical.1: ml_feature_store is not a processor of phase3'],
+    },
+    {
+      problem: 'a mode expecting a processor that is not in its phase, or a critical one it does not expect',
+      override: withTransition(1, {
+        ...phase3To4,
+        modes: { tomorrow: { expected: ['ml_feature_store'], critical: ['upcoming_player_game_context'] } },
+      }),
+      expected: [
+        'transitions.1.modes.tomorrow.expected.0: ml_feature_store is not a processor of phase3',
+        'transitions.1.modes.tomorrow.critical.0: upcoming_player_game_context is critical but not expected in tomorrow',
+      ],
+    },
+    {
+      problem: 'one incumbent name for two processors',
+      override: {
+        phases: DEFAULT_PIPELINE.phases.map((phase, i) =>
+          i === 3 - 1
+            ? {
+                ...phase,
+                processors: phase.processors.map((processor, p) =>
+                  p === 4 ? { ...processor, incumbent_names: ['PlayerDailyCacheProcessor'] } : processor,
+                ),
+              }
+            : phase,
+        ),
+      },
+      expected: [
+        'phases.2.processors.4.incumbent_names.0: PlayerDailyCacheProcessor already names player_daily_cache in phase4',
+      ],
     },
     {
       problem: 'a quorum without a threshold',

@@ -7,6 +7,11 @@ import {
   type ProcessorReport,
   type TransitionDecision,
 } from '../../../shared/domain/transition-rules.js';
+import {
+  expectationFor,
+  modeStartsAt,
+  orchestrationMode,
+} from '../../../shared/domain/orchestration-mode.js';
 import type { CompletionStatus } from '../../../shared/messages/completion.js';
 
 const config = loadPipelineConfig();
@@ -25,13 +30,22 @@ function reports(...specs: string[]): ProcessorReport[] {
   });
 }
 
+const UPGC = 'upcoming_player_game_context';
+const UTGC = 'upcoming_team_game_context';
+
+/**
+ * The rule machinery on its own: Phase 3 -> 4 with one rule for every date and
+ * both upcoming contexts critical (the mode-aware defaults are tested below).
+ */
+const ONE_RULE: Partial<Transition> = { critical: [UPGC, UTGC], modes: undefined };
+
 function decide(
   id: string,
   done: ProcessorReport[],
   minutes: number,
   options: { hasGames?: boolean; config?: Partial<Transition> } = {},
 ): TransitionDecision {
-  const t = { ...transition(id), ...options.config };
+  const t = { ...transition(id), ...(id === 'phase3_to_phase4' ? ONE_RULE : {}), ...options.config };
   return decideTransition({
     transition: t,
     gameDate: '2026-01-18',
@@ -52,8 +66,6 @@ const summary = (decision: TransitionDecision) => ({
   alerts: decision.alerts.map((alert) => `${alert.rule}:${alert.subject}`),
 });
 
-const UPGC = 'upcoming_player_game_context';
-const UTGC = 'upcoming_team_game_context';
 const ALL3 = [`${UPGC}@0`, `${UTGC}@5`, 'player_game_summary@6', 'team_offense_game_summary@7'];
 
 describe('Phase 3 -> 4: critical_only, 30 min grace, 4 h deadline', () => {
@@ -213,32 +225,138 @@ describe('Phase 4 -> 5: tiers from the first completion', () => {
   });
 });
 
-describe('Phase 2 -> 3: watch only', () => {
-  const required = ['nbac_schedule@0', 'nbac_gamebook_player_stats@1', 'bdl_player_boxscores@2'];
+/** As phaseTransition decides: the mode from the game date and `now` in ET, its expectations, its clock. */
+function decideInMode(id: string, gameDate: string, done: Array<[string, string, string?]>, now: string) {
+  const t = transition(id);
+  const at = new Date(now);
+  const mode = orchestrationMode(gameDate, at, config.project.time_zone);
+  return decideTransition({
+    transition: t,
+    gameDate,
+    processors: processorsOf(t),
+    reports: done.map(([name, completedAt, status = 'success']) => ({
+      name,
+      status: status as CompletionStatus,
+      completed_at: new Date(completedAt).toISOString(),
+    })),
+    now: at,
+    hasGames: true,
+    completionBelow: config.alerts.thresholds.phase_completion_below,
+    expectation: expectationFor(t, mode),
+    modeStartsAt: modeStartsAt(gameDate, mode, config.project.time_zone)?.toISOString(),
+    mode,
+  });
+}
+
+describe('orchestration mode (the incumbent detect_orchestration_mode, in ET)', () => {
   it.each([
-    ['before 30 min: no alert', required, 29, []],
-    [
-      'at 30 min: one alert per required processor missing (3 of 4 is below 80% too)',
-      required,
-      30,
-      ['processor_missing:odds_api_game_lines', 'phase_completion_low:phase2'],
-    ],
-    ['optional processors missing are not alerted on', [...required, 'odds_api_game_lines@3'], 31, []],
-    [
-      '1 of 4 required at 30 min: each missing one, and completion below 80%',
-      ['nbac_schedule@0'],
-      30,
-      [
-        'processor_missing:nbac_gamebook_player_stats',
-        'processor_missing:bdl_player_boxscores',
-        'processor_missing:odds_api_game_lines',
-        'phase_completion_low:phase2',
-      ],
-    ],
-  ] as const)('%s', (_name, done, minutes, alerts) => {
-    const decision = decide('phase2_to_phase3', reports(...done), minutes);
-    expect(decision.kind).toBe('watch');
-    expect(summary(decision).alerts).toEqual(alerts);
+    ['2026-01-18', '2026-01-17T22:00:00Z', 'tomorrow'],
+    // 00:30 ET on the 18th is still 05:30 UTC: the ET date decides
+    ['2026-01-18', '2026-01-18T04:59:00Z', 'tomorrow'],
+    ['2026-01-18', '2026-01-18T05:00:00Z', 'same_day'],
+    ['2026-01-18', '2026-01-19T04:59:00Z', 'same_day'],
+    ['2026-01-18', '2026-01-19T05:00:00Z', 'overnight'],
+    ['2026-01-18', '2026-01-25T12:00:00Z', 'overnight'],
+  ])('%s at %s is %s', (gameDate, now, mode) => {
+    expect(orchestrationMode(gameDate, new Date(now), 'America/New_York')).toBe(mode);
+  });
+});
+
+describe('Phase 3 -> 4 per mode (the incumbent get_expected_processors_for_mode)', () => {
+  const D = '2026-01-18';
+  const upcoming: Array<[string, string]> = [
+    [UPGC, '2026-01-17T22:02:00Z'],
+    [UTGC, '2026-01-17T22:04:00Z'],
+  ];
+  it('tomorrow: the upcoming contexts are all it expects; it fires at once, not degraded', () => {
+    expect(decideInMode('phase3_to_phase4', D, upcoming, '2026-01-17T22:04:00Z')).toMatchObject({
+      kind: 'fire',
+      mode: 'tomorrow',
+      trigger_reason: 'all_complete',
+      quality: { degraded: false, missing: [], missing_critical: [] },
+      alerts: [],
+    });
+  });
+
+  it('tomorrow: the game summaries are not missing the evening before, even at the deadline', () => {
+    const decision = decideInMode('phase3_to_phase4', D, upcoming, '2026-01-18T03:00:00Z');
+    expect(decision.alerts).toEqual([]);
+    expect(decision.quality.missing).toEqual([]);
+  });
+
+  it('tomorrow: only the player context is critical; the team context gets the grace period', () => {
+    expect(
+      decideInMode('phase3_to_phase4', D, [[UPGC, '2026-01-17T22:02:00Z']], '2026-01-17T22:20:00Z'),
+    ).toMatchObject({ kind: 'wait', reason: 'grace_period' });
+  });
+
+  it('overnight: the summaries that arrive the morning after start their own clock, and are on time', () => {
+    const morning: Array<[string, string]> = [
+      ...upcoming,
+      ['team_offense_game_summary', '2026-01-19T11:05:00Z'],
+      ['team_defense_game_summary', '2026-01-19T11:06:00Z'],
+      ['player_game_summary', '2026-01-19T11:20:00Z'],
+    ];
+    const decision = decideInMode('phase3_to_phase4', D, morning, '2026-01-19T11:20:00Z');
+    expect(decision).toMatchObject({ mode: 'overnight', kind: 'fire', alerts: [] });
+    expect(decision.quality.missing).toEqual([]);
+  });
+
+  it('overnight: player_game_summary still missing 4 h after the first summary is alerted on', () => {
+    const stuck: Array<[string, string]> = [
+      ...upcoming,
+      ['team_offense_game_summary', '2026-01-19T11:05:00Z'],
+    ];
+    expect(decideInMode('phase3_to_phase4', D, stuck, '2026-01-19T15:04:00Z').alerts).toEqual([]);
+    const alerts = decideInMode('phase3_to_phase4', D, stuck, '2026-01-19T15:05:00Z').alerts;
+    expect(alerts.map((alert) => `${alert.rule}:${alert.subject}`)).toEqual([
+      'critical_processor_missing:player_game_summary',
+      'phase_completion_low:phase3',
+    ]);
+    expect(alerts[0]!.message).toContain('(overnight)');
+  });
+});
+
+describe('Phase 2 -> 3: watch only, per mode', () => {
+  const D = '2026-01-18';
+  const lines: [string, string] = ['p2_odds_game_lines', '2026-01-18T15:00:00Z'];
+  it('tomorrow: nothing is expected yet, whatever arrives', () => {
+    const decision = decideInMode(
+      'phase2_to_phase3',
+      D,
+      [['nbac_schedule', '2026-01-17T15:00:00Z']],
+      '2026-01-17T20:00:00Z',
+    );
+    expect(decision).toMatchObject({ kind: 'watch', alerts: [] });
+  });
+
+  it('same day: the game lines are expected, not the box scores of games not yet played', () => {
+    expect(decideInMode('phase2_to_phase3', D, [lines], '2026-01-18T23:00:00Z')).toMatchObject({
+      kind: 'watch',
+      alerts: [],
+    });
+    const noLines = decideInMode(
+      'phase2_to_phase3',
+      D,
+      [['p2_odds_player_props', '2026-01-18T15:00:00Z']],
+      '2026-01-18T15:30:00Z',
+    );
+    expect(noLines.alerts.map((alert) => `${alert.rule}:${alert.subject}`)).toEqual([
+      'processor_missing:p2_odds_game_lines',
+      'phase_completion_low:phase2',
+    ]);
+  });
+
+  it('overnight: gamebook and box scores 30 min after the first overnight completion; optional ones never', () => {
+    const night: Array<[string, string]> = [lines, ['p2_nbacom_gamebook_pdf', '2026-01-19T07:30:00Z']];
+    expect(decideInMode('phase2_to_phase3', D, night, '2026-01-19T07:59:00Z').alerts).toEqual([]);
+    expect(
+      decideInMode('phase2_to_phase3', D, night, '2026-01-19T08:00:00Z').alerts.map(
+        (alert) => `${alert.rule}:${alert.subject}`,
+      ),
+    ).toEqual(['processor_missing:p2_nbacom_boxscores', 'phase_completion_low:phase2']);
+    const all: Array<[string, string]> = [...night, ['p2_nbacom_boxscores', '2026-01-19T07:40:00Z']];
+    expect(decideInMode('phase2_to_phase3', D, all, '2026-01-19T09:00:00Z').alerts).toEqual([]);
   });
 
   it('never alerts on a date with no games', () => {

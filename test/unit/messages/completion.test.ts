@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPipelineConfig } from '../../../shared/config/load.js';
 import { isPlausibleGameDate } from '../../../shared/domain/calendar.js';
 import { CompletionMessage, isCompleted } from '../../../shared/messages/completion.js';
-import { normaliseProcessorName } from '../../../shared/messages/processor-name.js';
+import { identifyProcessor, normaliseProcessorName } from '../../../shared/messages/processor-name.js';
 import { decodeJson, MAX_MESSAGE_BYTES, receivedMessage } from '../../../shared/messages/pubsub-event.js';
 import {
   completionCloudEvent,
@@ -46,6 +46,45 @@ describe('normaliseProcessorName', () => {
   });
 });
 
+describe('identifyProcessor: every name the incumbent sends maps to one configured processor', () => {
+  const config = loadPipelineConfig();
+  const phase = (id: string) => config.phases.find((candidate) => candidate.id === id)!.processors;
+  it.each([
+    // Phase 2: class names its raw processors publish, mapped to its own p2_* names
+    ['phase2', 'NbacGamebookProcessor', 'nba_raw.nbac_gamebook_player_stats', 'p2_nbacom_gamebook_pdf'],
+    ['phase2', 'NbacPlayerBoxscoreProcessor', 'nbac_player_boxscores', 'p2_nbacom_boxscores'],
+    ['phase2', 'NbacTeamBoxscoreProcessor', 'nba_raw.nbac_team_boxscore', 'p2_nbacom_boxscores'],
+    ['phase2', 'OddsApiGameLinesBatchProcessor', 'nba_raw.odds_api_game_lines', 'p2_odds_game_lines'],
+    ['phase2', 'OddsApiPropsBatchProcessor', 'nba_raw.odds_api_player_points_props', 'p2_odds_player_props'],
+    ['phase2', 'BigDataBallPbpProcessor', 'nba_raw.bigdataball_play_by_play', 'p2_bigdataball_pbp'],
+    ['phase2', 'p2_nbacom_gamebook_pdf', undefined, 'p2_nbacom_gamebook_pdf'],
+    ['phase2', 'NbacScheduleProcessor', 'nba_raw.nbac_schedule', 'nbac_schedule'],
+    ['phase2', 'BasketballRefRosterProcessor', 'br_rosters_current', 'br_rosters_current'],
+    ['phase2', 'EspnScoreboardProcessor', 'nba_raw.espn_scoreboard', 'espn_scoreboard'],
+    // the table name alone (output_table as the fallback)
+    ['phase2', 'SomeRenamedProcessor', 'nba_raw.odds_api_game_lines', 'p2_odds_game_lines'],
+    [
+      'phase3',
+      'AsyncUpcomingPlayerGameContextProcessor',
+      'upcoming_player_game_context',
+      'upcoming_player_game_context',
+    ],
+    ['phase3', 'TeamDefenseGameSummaryProcessor', 'team_defense_game_summary', 'team_defense_game_summary'],
+    ['phase4', 'MLFeatureStoreProcessor', 'ml_feature_store_v2', 'ml_feature_store'],
+    ['phase4', 'PlayerDailyCacheProcessor', 'player_daily_cache', 'player_daily_cache'],
+  ])('%s: %s (%s) -> %s', (phaseId, reported, table, expected) => {
+    expect(identifyProcessor(phase(phaseId), reported, table)?.name).toBe(expected);
+  });
+
+  it.each([
+    ['phase3', 'DefenseZoneAnalyticsProcessor', 'defense_zone_analytics'],
+    ['phase2', 'MlbScheduleProcessor', 'mlb_raw.mlb_schedule'],
+    ['phase3', 'PlayerGameSummaryProcessor2', undefined],
+  ])('%s: %s is nobody', (phaseId, reported, table) => {
+    expect(identifyProcessor(phase(phaseId), reported, table)).toBeUndefined();
+  });
+});
+
 describe('CompletionMessage', () => {
   it('keeps every field of the reference message', () => {
     const message = {
@@ -70,7 +109,11 @@ describe('CompletionMessage', () => {
     };
     expect(decode(message)).toEqual({
       ok: true,
-      value: { ...message, processor_name: 'upcoming_player_game_context' },
+      value: {
+        ...message,
+        processor_name: 'upcoming_player_game_context',
+        reported_name: 'AsyncUpcomingPlayerGameContextProcessor',
+      },
     });
   });
 
@@ -86,6 +129,7 @@ describe('CompletionMessage', () => {
       ok: true,
       value: {
         processor_name: 'player_game_summary',
+        reported_name: 'PlayerGameSummaryProcessor',
         game_date: '2026-01-17',
         status: 'success',
         record_count: 240,
@@ -106,7 +150,12 @@ describe('CompletionMessage', () => {
       }),
     ).toEqual({
       ok: true,
-      value: { processor_name: 'player_game_summary', game_date: '2026-01-17', status: 'success' },
+      value: {
+        processor_name: 'player_game_summary',
+        reported_name: 'player_game_summary',
+        game_date: '2026-01-17',
+        status: 'success',
+      },
     });
   });
 
