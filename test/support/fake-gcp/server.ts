@@ -243,9 +243,14 @@ export class FakeGcp {
       throw permissionDenied(`Permission denied on resource project ${project}.`);
   }
 
-  private operation(name: string, response: unknown): Record<string, unknown> {
+  private operation(name: string, response: unknown, metadata?: unknown): Record<string, unknown> {
     this.operationCount += 1;
-    const op = { name: `${name}/operations/op-${this.operationCount}`, done: true, response };
+    const op = {
+      name: `${name}/operations/op-${this.operationCount}`,
+      done: true,
+      response,
+      ...(metadata ? { metadata } : {}),
+    };
     this.put(`op:${op.name}`, op);
     return op;
   }
@@ -581,7 +586,11 @@ export class FakeGcp {
       const id = query.get('functionId')!;
       const key = `cloudfunctions:${path}/${id}`;
       if (this.resources.has(key)) throw alreadyExists(`${path}/${id}`);
-      return this.operation(parent, this.deployFunction(key, body, region, id));
+      return this.operation(
+        parent,
+        this.deployFunction(key, body, region, id),
+        functionStages(key, 'create'),
+      );
     }
     const key = `cloudfunctions:${path}`;
     if (method === 'PATCH') {
@@ -591,7 +600,11 @@ export class FakeGcp {
         ...body,
         serviceConfig: { ...(current.serviceConfig as object), ...(body.serviceConfig as object) },
       };
-      return this.operation(parent, this.deployFunction(key, merged, region, path.split('/').pop()!));
+      return this.operation(
+        parent,
+        this.deployFunction(key, merged, region, path.split('/').pop()!),
+        functionStages(key, 'update'),
+      );
     }
     if (method === 'GET' && path.endsWith('/functions'))
       return { functions: this.keys(`${key}/`).map((k) => this.get(k)) };
@@ -599,7 +612,7 @@ export class FakeGcp {
     if (method === 'DELETE') {
       this.must(key);
       this.delete(key);
-      return this.operation(parent, {});
+      return this.operation(parent, {}, functionStages(key, 'delete'));
     }
     throw notFound(path);
   }
@@ -927,4 +940,14 @@ export class FakeGcp {
 
 export async function startFakeGcp(options: FakeGcpOptions): Promise<FakeGcp> {
   return new FakeGcp(options).start();
+}
+
+/** Cloud Functions v2 operations carry their stages; gcloud reads them to log progress and fails without them. */
+function functionStages(key: string, verb: string): Record<string, unknown> {
+  return {
+    '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata',
+    target: key.slice('cloudfunctions:'.length),
+    verb,
+    stages: ['BUILD', 'SERVICE'].map((name) => ({ name, state: 'COMPLETE', message: '' })),
+  };
 }
