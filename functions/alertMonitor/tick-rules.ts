@@ -73,7 +73,7 @@ async function phaseVerdicts(
     const reports = reportsOf(document, phase);
     const first =
       typeof document._first_completion_at === 'string' ? document._first_completion_at : undefined;
-    const decision = decideTransition({
+    const facts = {
       transition,
       gameDate,
       processors: phase.processors,
@@ -83,8 +83,20 @@ async function phaseVerdicts(
       now,
       hasGames: true,
       completionBelow: config.alerts.thresholds.phase_completion_below,
+    };
+    const decision = decideTransition(facts);
+    // Clearing asks what the completions themselves support, whatever the clock says: a date whose
+    // mode's clock has not run (overnight, with nothing completed since it began) is not judged
+    // yet, which is no reason to call its open conditions resolved.
+    const settled = decideTransition({
+      ...facts,
+      firstCompletionAt: undefined,
+      modeStartsAt: undefined,
+      // long past any alert horizon, so the alerts are those the completions support
+      now: new Date(now.getTime() + 366 * 24 * 60 * 60 * 1000),
     });
     const holding = new Set<string>();
+    for (const planned of settled.alerts) holding.add(alertKey(planned.rule, planned.subject, gameDate));
     for (const planned of decision.alerts) {
       const key = alertKey(planned.rule, planned.subject, gameDate);
       holding.add(key);
@@ -94,6 +106,7 @@ async function phaseVerdicts(
         condition: { ...planned, game_date: gameDate },
       });
     }
+    if (settled.kind === 'wait' && settled.reason === 'no_completions_yet') continue;
     const done = decision.quality.completed;
     const subjects = [transition.from, ...phase.processors.map((processor) => processor.name)];
     for (const rule of PHASE_RULES)

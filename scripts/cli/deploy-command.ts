@@ -87,10 +87,14 @@ export function register(program: Command): void {
         : config;
       const secret = config.alerts.slack_webhook_secret;
       const bundleHashes: Record<string, string> = {};
+      // The bundles gcloud uploads (`--source=dist/<function>`, relative to where it runs: here), one per
+      // function the topology deploys; never a scan of the sources, which an installed command has not got.
       if (options.apply)
-        for (const source of readdirSync('functions')) {
+        for (const source of [
+          ...new Set(buildTopology(merged, options.project).functions.map((fn) => fn.source)),
+        ]) {
           if (!existsSync(join('dist', source)))
-            return usage(`dist/${source} is missing: run \`npm run build\` first`);
+            throw new UserError(`dist/${source} is missing: run npm run build before deploy --apply`);
           bundleHashes[source] = hashFolder(join('dist', source));
         }
       const { topology, steps } = planFor(merged, options.project, {
