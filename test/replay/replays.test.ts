@@ -83,20 +83,48 @@ describe('the record-count checker in a replay', () => {
 });
 
 describe('the phase transition in a replay', () => {
-  it('2026-01-18 Phase 3 picture: Phase 4 fires once, degraded, 4 h after the first completion, and an alert names the missing critical processor', async () => {
+  it('2026-01-18 Phase 3 picture: Phase 4 fires once per Phase 3 table at 17:35, degraded, when the tomorrow-mode grace for the optional team context runs out, and the deadline alert names the missing processor', async () => {
     const report = await replay('phase3-degraded-2026-01-18.json', '2026-01-17T22:00:00-05:00');
     const triggers = onTopic(report, 'nba-phase4-trigger');
+    // tomorrow mode: only upcoming_player_game_context is critical; it is in at 17:01:40 and the 30 min grace
+    // for upcoming_team_game_context ends at 17:31:40, so the 17:35 tick fires, one message per Phase 3 table.
     expect(
-      triggers.map((record) => [etClock(record.at), (record.data as { source_table: string }).source_table]),
-    ).toEqual([['21:05', 'upcoming_player_game_context']]);
-    expect(triggers[0]!.data).toMatchObject({
-      mode: 'critical_only',
-      trigger_reason: 'deadline_reached',
-      quality: { degraded: true, missing_critical: ['upcoming_team_game_context'] },
-    });
-    const critical = report.alerts.filter((alert) => alert.rule === 'critical_processor_missing');
-    expect(critical).toHaveLength(1);
-    expect(critical[0]!.message).toContain('upcoming_team_game_context');
-    expect(etClock(critical[0]!.at)).toBe('21:05');
+      triggers
+        .map((record) => [etClock(record.at), (record.data as { source_table: string }).source_table])
+        .sort(),
+    ).toEqual([
+      ['17:35', 'player_game_summary'],
+      ['17:35', 'team_defense_game_summary'],
+      ['17:35', 'team_offense_game_summary'],
+      ['17:35', 'upcoming_player_game_context'],
+      ['17:35', 'upcoming_team_game_context'],
+    ]);
+    for (const trigger of triggers)
+      expect(trigger.data).toMatchObject({
+        mode: 'tomorrow',
+        trigger_reason: 'grace_period_expired',
+        quality: {
+          degraded: true,
+          completed: ['upcoming_player_game_context'],
+          missing: ['upcoming_team_game_context'],
+          missing_critical: [],
+        },
+      });
+    // nothing critical is missing, so no critical_processor_missing; at the 4 h deadline the low completion
+    // is one grouped notice naming the processor that never arrived
+    expect(report.alerts.filter((alert) => alert.rule === 'critical_processor_missing')).toEqual([]);
+    expect(report.alerts).toHaveLength(1);
+    const [notice] = report.alerts as Array<{
+      at: string;
+      rule: string;
+      message: string;
+      conditions: Array<{ key: string }>;
+    }>;
+    expect(notice!.rule).toBe('phase_completion_low');
+    expect(notice!.conditions.map((condition) => condition.key)).toEqual([
+      'phase_completion_low:phase3:2026-01-18',
+    ]);
+    expect(notice!.message).toContain('missing: upcoming_team_game_context');
+    expect(etClock(notice!.at)).toBe('21:10');
   });
 });
