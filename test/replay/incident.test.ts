@@ -12,7 +12,7 @@ interface SystemLine {
 
 /** `npm start`'s day, end to end: what shotclock does on 2026-01-17/18 where the incumbent did nothing useful. */
 describe('the 2026-01-18 incident day (npm start)', () => {
-  it('retries the 1-of-156 Phase 3 run, keeps predictions behind the gate, fires Phase 4 degraded, grades honestly', async () => {
+  it('retries the 1-of-156 Phase 3 run, keeps predictions behind the gate, fires Phase 4 degraded at the 17:35 grace expiry, grades honestly', async () => {
     const report = await replay('2026-01-18-incident.json');
 
     // Phase 3 wrote 1 of 156 at 17:00: re-runs at 17:30 and, still low (41), about an hour later (backoff
@@ -52,20 +52,30 @@ describe('the 2026-01-18 incident day (npm start)', () => {
       trigger_source: 'freshness_gate',
     });
 
-    // upcoming_team_game_context (critical) never completes: Phase 4 fires once, degraded, at the 4-hour deadline.
+    // tomorrow mode: upcoming_player_game_context is the critical set and is in; the optional
+    // upcoming_team_game_context does not arrive within the 30 min grace, so Phase 4 fires once, degraded,
+    // on the 17:35 tick with one message per Phase 3 table, and the 4 h deadline only alerts on the low completion.
     const phase4 = onTopic(report, 'nba-phase4-trigger');
-    expect(new Set(phase4.map((record) => etClock(record.at)))).toEqual(new Set(['21:05']));
+    expect(new Set(phase4.map((record) => etClock(record.at)))).toEqual(new Set(['17:35']));
     expect(phase4.map((record) => (record.data as { source_table: string }).source_table).sort()).toEqual([
+      'player_game_summary',
+      'team_defense_game_summary',
       'team_offense_game_summary',
       'upcoming_player_game_context',
+      'upcoming_team_game_context',
     ]);
-    expect(phase4[0]!.data).toMatchObject({
-      quality: { degraded: true, missing_critical: ['upcoming_team_game_context'] },
-    });
-    expect(report.alerts).toContainEqual(
+    for (const record of phase4)
+      expect(record.data).toMatchObject({
+        mode: 'tomorrow',
+        trigger_reason: 'grace_period_expired',
+        quality: { degraded: true, missing: ['upcoming_team_game_context'], missing_critical: [] },
+      });
+    const conditions = report.alerts.flatMap((notice) => notice.conditions);
+    expect(conditions.filter((condition) => condition.rule === 'critical_processor_missing')).toEqual([]);
+    expect(conditions).toContainEqual(
       expect.objectContaining({
-        rule: 'critical_processor_missing',
-        message: expect.stringContaining('upcoming_team_game_context'),
+        rule: 'phase_completion_low',
+        message: expect.stringContaining('missing: upcoming_team_game_context'),
       }),
     );
 
