@@ -45,14 +45,7 @@ export interface ReplayReport {
   notes: Array<{ at: string; note: string }>;
   errors: Array<{ at: string; kind: 'delivery' | 'dead-letter'; detail: string } & Record<string, unknown>>;
   /** every outbound HTTP request to a pipeline service; `status` null when no answer came */
-  calls: Array<{
-    at: string;
-    target: string;
-    method: string;
-    url: string;
-    body: unknown;
-    status: number | null;
-  }>;
+  calls: CallRecord[];
   state: Record<string, Record<string, unknown>>;
   status_page?: { html: string; json: string };
 }
