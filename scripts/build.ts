@@ -99,6 +99,8 @@ export interface BuiltFunction {
   totalBytes: number;
   /** chunks (file names in outDir) reached only through a dynamic `import()`: the bundled lazy paths */
   lazyChunks: string[];
+  /** lazy chunks that reach a local-only stub (DuckDB): loading one throws "local only" */
+  localOnlyChunks: string[];
   /** package -> exact version, as written to package.json */
   dependencies: Record<string, string>;
   /** packages the bundle reaches only through a dynamic `import()`: its lazy paths */
@@ -169,29 +171,41 @@ function localOnlyExternals(metafile: Metafile): string[] {
 }
 
 /**
- * The chunks a cold start loads (the entry and what it imports statically)
- * and the ones it loads only on a lazy path (reached by a dynamic `import()`).
+ * The chunks a cold start loads (the entry and what it imports statically),
+ * the ones it loads only on a lazy path (reached by a dynamic `import()`), and
+ * among those the local-only ones: a chunk that holds a local-only stub, or
+ * imports one statically, throws when loaded, by design.
  */
-export function chunksOf(metafile: Metafile, outDir: string, root: string): { eager: string[]; lazy: string[] } {
+export function chunksOf(
+  metafile: Metafile,
+  outDir: string,
+  root: string,
+): { eager: string[]; lazy: string[]; localOnly: string[] } {
+  const fileOf = (path: string) => relative(outDir, resolve(root, path)).split(sep).join('/');
   const outputs = Object.fromEntries(
     Object.entries(metafile.outputs)
       .filter(([file]) => file.endsWith('.js'))
-      .map(([file, output]) => [relative(outDir, resolve(root, file)).split(sep).join('/'), output]),
+      .map(([file, output]) => [fileOf(file), output]),
   );
-  const eager = new Set<string>();
-  const visit = (file: string) => {
-    if (eager.has(file) || !outputs[file]) return;
-    eager.add(file);
-    for (const imported of outputs[file].imports)
-      if (!imported.external && imported.kind === 'import-statement')
-        visit(relative(outDir, resolve(root, imported.path)).split(sep).join('/'));
+  const staticImports = (file: string) =>
+    (outputs[file]?.imports ?? [])
+      .filter((imported) => !imported.external && imported.kind === 'import-statement')
+      .map((imported) => fileOf(imported.path));
+  const reachable = (from: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(from) || !outputs[from]) return seen;
+    seen.add(from);
+    for (const next of staticImports(from)) reachable(next, seen);
+    return seen;
   };
-  visit('index.js');
+  const eager = reachable('index.js');
+  const holdsStub = (file: string) =>
+    Object.keys(outputs[file]?.inputs ?? {}).some((input) => input.startsWith('local-only:'));
+  const rest = Object.keys(outputs).filter((file) => !eager.has(file));
+  const localOnly = new Set(rest.filter((file) => [...reachable(file)].some(holdsStub)));
   return {
     eager: [...eager].sort(),
-    lazy: Object.keys(outputs)
-      .filter((file) => !eager.has(file))
-      .sort(),
+    lazy: rest.filter((file) => !localOnly.has(file)).sort(),
+    localOnly: [...localOnly].sort(),
   };
 }
 
@@ -265,8 +279,9 @@ export async function buildFunction(options: {
     outDir,
     bundleBytes: bytes(['index.js']),
     eagerBytes: bytes(chunks.eager),
-    totalBytes: bytes([...chunks.eager, ...chunks.lazy]),
+    totalBytes: bytes([...chunks.eager, ...chunks.lazy, ...chunks.localOnly]),
     lazyChunks: chunks.lazy,
+    localOnlyChunks: chunks.localOnly,
     dependencies,
     lazyPackages: lazy.filter((dependency) => dependency in dependencies),
     optionalPackages,

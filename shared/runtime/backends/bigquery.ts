@@ -7,7 +7,7 @@ import type { Settings } from '../../config/env.js';
  * (`SHOTCLOCK_BIGQUERY_LOCATION`), never in the functions' region by default.
  */
 export async function bigQueryWarehouse(settings: Settings): Promise<BigQueryWarehouse> {
-  const { BigQuery } = await import('@google-cloud/bigquery');
+  const { BigQuery } = await import('../../adapters/google-clients/bigquery.client.js');
   return new BigQueryWarehouse(
     new BigQuery({ projectId: settings.projectId }),
     settings.env.SHOTCLOCK_BIGQUERY_LOCATION,

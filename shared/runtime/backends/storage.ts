@@ -7,6 +7,6 @@ import type { ObjectStore } from '../../ports/object-store.port.js';
 export async function objectStore(settings: Settings): Promise<ObjectStore> {
   const store = settings.env.SHOTCLOCK_OBJECT_STORE;
   if (store.startsWith('folder:')) return new FolderObjectStore(store.slice('folder:'.length));
-  const { Storage } = await import('@google-cloud/storage');
+  const { Storage } = await import('../../adapters/google-clients/storage.client.js');
   return new GcsObjectStore(new Storage({ projectId: settings.projectId }));
 }
