@@ -53,6 +53,28 @@ const localOnlyStub: Plugin = {
 };
 
 /**
+ * zod's `z` namespace re-exports its error messages in 60 languages
+ * (`z.locales`), which keeps all of them in every bundle a cold start parses
+ * (~300 KiB). shotclock's messages are English (zod's default, which zod
+ * imports itself): `z.locales` keeps only `en`.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-english-only' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
  * CommonJS packages bundled into ESM still call `require` for Node built-ins,
  * and a few compute file paths from `__dirname`: every chunk gets both.
  */
@@ -235,10 +257,11 @@ export async function buildFunction(options: {
     // Smaller and quicker to parse on a cold start; names are kept so stack traces still read.
     minifyWhitespace: true,
     minifySyntax: true,
+    minifyIdentifiers: true,
     keepNames: true,
     metafile: true,
     external: EXTERNAL,
-    plugins: [localOnlyStub, packagePaths(root)],
+    plugins: [localOnlyStub, zodEnglishOnly, packagePaths(root)],
     banner: { js: CHUNK_PRELUDE },
     absWorkingDir: root,
     logLevel: 'silent',
