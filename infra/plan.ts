@@ -445,7 +445,16 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
     );
   }
   if (options.monitoring) steps.push(...monitoringSteps(topology, options.monitoring));
-  return steps;
+  // Several subscriptions dead-letter into the same topic: its grant to Pub/Sub is declared once.
+  const granted = new Set<string>();
+  return steps.filter((step) => {
+    if (!step.grant) return true;
+    const { scope, target, role, member, condition } = step.grant;
+    const key = JSON.stringify([scope, target, role, member, condition?.expression]);
+    if (granted.has(key)) return false;
+    granted.add(key);
+    return true;
+  });
 }
 
 function secretSteps(topology: Topology, options: PlanOptions): DeployStep[] {
