@@ -31,5 +31,11 @@ export const FIRESTORE_TTL_POLICIES: readonly FirestoreTtlPolicy[] = Object.free
     retention_days: 14,
     written_by: 'outbox (triggers, re-run requests, alert notices)',
   },
+  {
+    collection: 'shotclock_monitoring_incidents',
+    field: TTL_FIELD,
+    retention_days: 14,
+    written_by: 'alertMonitor (worker-error incidents)',
+  },
   { collection: 'record_count_checks', field: TTL_FIELD, retention_days: 30, written_by: 'recordCountCheck' },
 ]);

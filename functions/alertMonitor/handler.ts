@@ -6,6 +6,7 @@ import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import { alertOnDeadLetter } from './dead-letter-alert.js';
 import { descriptor } from './descriptor.js';
 import { runTickRules, type TickRuleDependencies } from './tick-rules.js';
+import { handleWorkerErrorIncident } from './worker-error-incident.js';
 
 export const FUNCTION_NAME = 'alertMonitor';
 /** The scheduler job that drives time-based rules; other jobs on the tick topic are not ours. */
@@ -14,8 +15,9 @@ export const TICK_JOB = 'shotclock-tick';
 export type AlertMonitorDependencies = TickRuleDependencies & { bus: Bus; projectId?: string };
 
 /**
- * Two subscriptions reach this handler: the tick topic (`config.topics.tick`)
- * and the dead-letter topic (`config.topics.dead_letter`).
+ * Three subscriptions reach this handler: the tick topic (`config.topics.tick`),
+ * the dead-letter topic (`config.topics.dead_letter`) and the worker-errors
+ * policies' notification channel (`config.topics.monitoring_incidents`).
  */
 export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitorDependencies>) {
   return pubsubEventHandler(
@@ -23,6 +25,10 @@ export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitor
     dependencies,
     async ({ message, logger }, deps) => {
       const scoped = { ...deps, logger };
+      if (message.topic === deps.config.topics.monitoring_incidents) {
+        await handleWorkerErrorIncident(scoped, message);
+        return;
+      }
       if (message.topic === deps.config.topics.dead_letter || looksLikeDeadLetter(message.attributes)) {
         await alertOnDeadLetter(scoped, message);
         return;
