@@ -7,14 +7,16 @@ import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import { alertOnDeadLetter } from './dead-letter-alert.js';
 import { descriptor } from './descriptor.js';
 import { runTickRules, type TickRuleDependencies } from './tick-rules.js';
+import { handleWorkerErrorIncident } from './worker-error-incident.js';
 
 export const FUNCTION_NAME = 'alertMonitor';
 
 export type AlertMonitorDependencies = TickRuleDependencies & { bus: Bus; projectId?: string };
 
 /**
- * Two subscriptions reach this handler: the tick topic (`config.topics.tick`)
- * and the dead-letter topic (`config.topics.dead_letter`).
+ * Three subscriptions reach this handler: the tick topic (`config.topics.tick`),
+ * the dead-letter topic (`config.topics.dead_letter`) and the worker-errors
+ * policies' notification channel (`config.topics.monitoring_incidents`).
  */
 export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitorDependencies>) {
   return pubsubEventHandler(
@@ -22,6 +24,10 @@ export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitor
     dependencies,
     async ({ message, logger }, deps) => {
       const scoped = { ...deps, logger };
+      if (message.topic === deps.config.topics.monitoring_incidents) {
+        await handleWorkerErrorIncident(scoped, message);
+        return;
+      }
       if (message.topic === deps.config.topics.dead_letter || looksLikeDeadLetter(message.attributes)) {
         await alertOnDeadLetter(scoped, message);
         return;

@@ -175,6 +175,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     dead_letter: 'shotclock-dead-letter',
     predictions_complete: 'nba-phase5-predictions-complete',
     gate_decisions: 'shotclock-gate-decisions',
+    monitoring_incidents: 'shotclock-monitoring-incidents',
   },
   record_count: {
     phases: ['phase3'],

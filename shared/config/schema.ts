@@ -369,6 +369,8 @@ export const PipelineConfig = z.strictObject({
     predictions_complete: TopicName,
     /** every freshness-gate decision, for dashboards and the status page */
     gate_decisions: TopicName,
+    /** Cloud Monitoring's notification channel for the worker-errors policies; the alert monitor reads it */
+    monitoring_incidents: TopicName,
   }),
   record_count: RecordCountPolicy,
   freshness_gate: FreshnessGatePolicy,
