@@ -26,11 +26,16 @@ export const FIRESTORE_TTL_POLICIES: readonly FirestoreTtlPolicy[] = Object.free
   { collection: 'shotclock_alerts', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
   { collection: 'shotclock_alert_groups', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
   {
-    collection: 'shotclock_alert_deliveries',
+    collection: 'shotclock_outbox',
     field: TTL_FIELD,
     retention_days: 14,
-    written_by: 'alert sink',
+    written_by: 'outbox (triggers, re-run requests, alert notices)',
   },
-  { collection: 'shotclock_outbox', field: TTL_FIELD, retention_days: 14, written_by: 'outbox' },
+  {
+    collection: 'shotclock_monitoring_incidents',
+    field: TTL_FIELD,
+    retention_days: 14,
+    written_by: 'alertMonitor (worker-error incidents)',
+  },
   { collection: 'record_count_checks', field: TTL_FIELD, retention_days: 30, written_by: 'recordCountCheck' },
 ]);

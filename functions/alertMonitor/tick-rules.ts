@@ -21,9 +21,9 @@ import { clearEventConditions } from './clear-conditions.js';
 import * as queries from './queries.js';
 import { raiseVerdict } from './raise-verdict.js';
 
-/** The grouped sink: re-sends refused deliveries and takes the grouping decision on the tick. */
+/** The grouped sink: re-drives notices a destination refused and takes the grouping decision on the tick. */
 export interface FlushingAlertSink extends AlertSink {
-  redeliverPending(): Promise<{ delivered: number; failed: number }>;
+  redeliverPending(): Promise<number>;
   flush(options?: { remindFrom?: string }): Promise<unknown[]>;
 }
 
@@ -40,7 +40,8 @@ export interface TickOutcome {
   dates: string[];
   raised: string[];
   cleared: string[];
-  redelivered: { delivered: number; failed: number } | undefined;
+  /** notices a destination had refused that went out on this tick */
+  redelivered: number | undefined;
   notices: number;
 }
 

@@ -1,13 +1,14 @@
 /**
  * Alerts: conditions open now in `shotclock_alerts` (each clears when its
- * rule says so, so this is not every alert ever) and notice deliveries still
- * pending in `shotclock_alert_deliveries` (the alert sink).
+ * rule says so, so this is not every alert ever) and notices not yet taken
+ * by every destination: the alert monitor's pending entries in the outbox.
  */
-import { ALERT_DELIVERIES_COLLECTION, type AlertDelivery } from '../../../shared/adapters/alert-delivery.js';
+import { ALERT_DELIVERY_OWNER } from '../../../shared/adapters/alert-delivery.js';
 import { ALERTS_COLLECTION, type AlertRecord } from '../../../shared/adapters/dedup.alert-sink.js';
+import { destinationOf, OUTBOX, type OutboxEntry } from '../../../shared/runtime/outbox.js';
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
-import { attempt, count, record, text } from './fields.js';
+import { attempt, count, list, record, text } from './fields.js';
 
 export interface OpenAlertView {
   key: string;
@@ -25,7 +26,9 @@ export interface OpenAlertView {
 
 export interface PendingDeliveryView {
   id: string;
+  /** the notice's group (`alerts:<date>`) */
   alert_key: string;
+  /** the destination that has not taken it yet */
   channel: string;
   notice: string;
   attempts: number;
@@ -50,15 +53,20 @@ function openAlertView(document: StateDocument): OpenAlertView {
 }
 
 function pendingDeliveryView(id: string, document: StateDocument): PendingDeliveryView {
-  const delivery = document as Partial<AlertDelivery>;
+  const entry = document as Partial<OutboxEntry>;
+  const actions = list(entry.actions) as OutboxEntry['actions'];
+  const progress = record(entry.progress);
+  const waiting = actions.findIndex((_, index) => text(record(progress[index]).state) !== 'sent');
+  const about = record(entry.about);
+  const action = actions[waiting];
   return {
     id,
-    alert_key: text(delivery.group) ?? '(no group)',
-    channel: text(delivery.channel) ?? '(no channel)',
-    notice: text(record(delivery.notice).kind) ?? 'raised',
-    attempts: count(delivery.attempts) ?? 0,
-    created_at: text(delivery.created_at),
-    last_error: text(delivery.last_error),
+    alert_key: text(about.key) ?? '(no group)',
+    channel: action ? destinationOf(action) : '(no destination)',
+    notice: text(about.label) ?? 'raised',
+    attempts: count(entry.attempts) ?? 0,
+    created_at: text(entry.created_at),
+    last_error: text(record(progress[waiting]).detail) ?? text(entry.last_error),
   };
 }
 
@@ -91,7 +99,11 @@ export async function readPendingDeliveries(
   const documents = await attempt(
     problems,
     'pending alert deliveries',
-    () => deps.state.list(ALERT_DELIVERIES_COLLECTION, [{ field: 'state', op: '==', value: 'pending' }]),
+    () =>
+      deps.state.list(OUTBOX, [
+        { field: 'state', op: '==', value: 'pending' },
+        { field: 'owner', op: '==', value: ALERT_DELIVERY_OWNER },
+      ]),
     [],
   );
   return documents

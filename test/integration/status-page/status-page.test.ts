@@ -156,7 +156,7 @@ describe('status page for the 2026-01-18 incident day', () => {
       // Slack refused all four notices (the topic took them): each is pending, with the reason.
       const pending = page.locator('tr.pending-delivery');
       expect(await pending.count()).toBe(4);
-      expect(await pending.first().textContent()).toContain('Slack webhook answered 500');
+      expect(await pending.first().textContent()).toContain('HTTP 500');
       expect(await page.locator('#gate h2').textContent()).toContain('OPEN');
       expect(await page.locator('tr.gate-check').first().textContent()).toContain('156 / 156');
       expect(await page.locator('tr.retry-row').count()).toBe(2);

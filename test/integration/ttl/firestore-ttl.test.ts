@@ -1,7 +1,6 @@
 import { Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
 import { FIRESTORE_TTL_POLICIES, TTL_FIELD } from '../../../infra/firestore-ttl.js';
-import { ALERT_DELIVERIES_COLLECTION } from '../../../shared/adapters/alert-delivery.js';
 import { ALERT_GROUPS_COLLECTION, ALERTS_COLLECTION } from '../../../shared/adapters/dedup.alert-sink.js';
 import { FirestoreStateStore } from '../../../shared/adapters/firestore.state-store.js';
 import { CHECK_RETENTION_DAYS, checkExpiry } from '../../../shared/domain/record-count.js';
@@ -14,13 +13,7 @@ import { alertFor, capturedLogger, clockAt, testConfig } from '../alerts/alert-f
  * Every document kind shotclock writes that grows by the day. A new kind
  * belongs here and in `infra/firestore-ttl.ts`, or the deploy never cleans it.
  */
-const DAILY_KINDS = [
-  ALERTS_COLLECTION,
-  ALERT_GROUPS_COLLECTION,
-  ALERT_DELIVERIES_COLLECTION,
-  'shotclock_outbox',
-  CHECKS,
-];
+const DAILY_KINDS = [ALERTS_COLLECTION, ALERT_GROUPS_COLLECTION, 'shotclock_outbox', CHECKS];
 
 describe('nothing left behind: TTL on every document kind that grows daily', () => {
   it('declares a TTL policy on expire_at for each kind', () => {
@@ -47,7 +40,7 @@ describe('nothing left behind: TTL on every document kind that grows daily', () 
     await sink.raise(alertFor('phase_completion_low', 'phase2', '2026-01-18', clock));
     clock.advance(5 * 60_000);
     await sink.flush();
-    for (const kind of [ALERTS_COLLECTION, ALERT_GROUPS_COLLECTION, ALERT_DELIVERIES_COLLECTION]) {
+    for (const kind of [ALERTS_COLLECTION, ALERT_GROUPS_COLLECTION, 'shotclock_outbox']) {
       const documents = (await db.collection(kind).get()).docs;
       expect(documents.length, kind).toBeGreaterThan(0);
       for (const document of documents) {
