@@ -1,3 +1,4 @@
+import { roleOfJob } from '../../shared/config/job-roles.js';
 import { decodeJson } from '../../shared/messages/pubsub-event.js';
 import { SchedulerTick } from '../../shared/messages/tick.js';
 import type { Bus } from '../../shared/ports/bus.port.js';
@@ -9,8 +10,6 @@ import { runTickRules, type TickRuleDependencies } from './tick-rules.js';
 import { handleWorkerErrorIncident } from './worker-error-incident.js';
 
 export const FUNCTION_NAME = 'alertMonitor';
-/** The scheduler job that drives time-based rules; other jobs on the tick topic are not ours. */
-export const TICK_JOB = 'shotclock-tick';
 
 export type AlertMonitorDependencies = TickRuleDependencies & { bus: Bus; projectId?: string };
 
@@ -39,7 +38,8 @@ export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitor
         if (message.topic !== deps.config.topics.tick) return alertOnDeadLetter(scoped, message);
         throw new PermanentError(`not a scheduler tick: ${tick.reason}`);
       }
-      if (tick.value.job !== TICK_JOB) {
+      // Time-based rules run on the config's `tick` job; other jobs on the tick topic are not ours.
+      if (roleOfJob(deps.config, tick.value.job) !== 'tick') {
         logger.debug('tick for another job, ignored', { job: tick.value.job });
         return;
       }
