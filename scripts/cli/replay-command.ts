@@ -19,6 +19,9 @@ export function register(program: Command): void {
     .option('--report <file>', 'where to write the JSON report', '.shotclock/replay/report.json')
     .option('--data <dir>', 'folder for DuckDB, exports, function logs and the status snapshot')
     .action(async (scenarioPath: string, options: { report: string; data?: string }) => {
+      if (!existsSync(scenarioPath)) throw new UserError(`scenario ${scenarioPath}: not found`);
+      if (statSync(scenarioPath).isDirectory())
+        throw new UserError(`scenario ${scenarioPath}: is a folder, not a scenario file`);
       assertWritable(resolve(options.report));
       // The user's pipeline config first (its own errors name their source), the scenario over it.
       const loaded = await readScenario(scenarioPath, cliSettings().override);
