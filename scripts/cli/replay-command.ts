@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario JSON (format in docs/scenarios.md)')
     .option('--report <file>', 'where to write the JSON report', '.shotclock/replay/report.json')
     .option('--data <dir>', 'folder for DuckDB, exports, function logs and the status snapshot')
-    .action(async (scenarioPath: string, options: { report: string; data?: string }) => {
+    .action(async (scenarioPath: string, options: { report: string; data?: string }, command: Command) => {
       if (!existsSync(scenarioPath)) throw new UserError(`scenario ${scenarioPath}: not found`);
       if (statSync(scenarioPath).isDirectory())
         throw new UserError(`scenario ${scenarioPath}: is a folder, not a scenario file`);
@@ -39,6 +39,7 @@ export function register(program: Command): void {
       const report = await runReplay(loaded, {
         dataDir,
         statusSnapshot: statusSnapshotFor(),
+        errorStacks: command.optsWithGlobals<{ debug?: boolean }>().debug === true,
         onProgress: (done, total, now) => {
           const label = DateTime.fromJSDate(now).setZone(config.project.time_zone).toFormat('ccc HH:mm ZZZZ');
           if (!process.stderr.isTTY) {
