@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadPipelineConfig } from '../../shared/config/load.js';
+import { verdictLine } from '../../scripts/replay/verdict.js';
 import { etClock, onTopic, replay } from './support.js';
 
 /** Two evenings, a game night and the morning after (40.5 simulated hours): the longest replay in the suite. */
@@ -104,6 +106,17 @@ describe('a normal game day (test/scenarios/normal-day.json)', () => {
       expect(report.calls[0]!.body).toMatchObject({
         correlation_id: phase4.find((trigger) => trigger.game_date === '2026-02-19')!.correlation_id,
       });
+
+      // The replay's last line says so, naming both starts.
+      const config = loadPipelineConfig({});
+      expect(
+        verdictLine(report, config.project.time_zone, {
+          predictions: config.freshness_gate.output_topic,
+          transitions: config.transitions.flatMap((transition) => transition.output?.topic ?? []),
+        }),
+      ).toMatch(
+        /^verdict: nothing went wrong\. .*predictions started Wed 17:14 EST for 2026-02-19, Thu 17:14 EST for 2026-02-20\. no alerts$/,
+      );
 
       // Every processor the incumbent published is one shotclock knows: nothing reported as unknown.
       const documents = Object.values(report.state.phase2_completion ?? {}).concat(
