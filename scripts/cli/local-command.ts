@@ -28,7 +28,7 @@ export function register(program: Command): void {
       'Start emulators, topics, subscriptions, every function and the scheduler; Ctrl-C (or `local down`) stops them',
     )
     .option('--data <dir>', 'folder for DuckDB, exports and logs', DEFAULT_LOCAL_DATA)
-    .action(async (options: { data: string }) => {
+    .action(async (options: { data: string }, command: Command) => {
       const dataDir = resolve(options.data);
       const found = findLocalStack(dataDir);
       if (found.state === 'running') {
@@ -39,7 +39,8 @@ export function register(program: Command): void {
         return;
       }
       const { config, override } = cliSettings();
-      const stack = await startLocalStack({ config, clock: systemClock, dataDir });
+      const errorStacks = command.optsWithGlobals<{ debug?: boolean }>().debug === true;
+      const stack = await startLocalStack({ config, clock: systemClock, dataDir, errorStacks });
       const scheduler = startLocalScheduler(stack.topology.schedulerJobs, stack.pipeline.bus, (job, at) =>
         console.log(`${at.toISOString()}  scheduler  ${job.id}`),
       );
