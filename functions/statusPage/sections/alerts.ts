@@ -56,19 +56,26 @@ export interface PendingDeliveryView {
   last_error: string | null;
 }
 
-function openAlertView(document: StateDocument): OpenAlertView {
-  const alert = document as Partial<AlertRecord>;
+/** What open and resolved conditions show alike. */
+function conditionView(alert: Partial<AlertRecord>) {
   return {
     key: text(alert.key) ?? '(no key)',
     rule: text(alert.rule) ?? '(no rule)',
     severity: text(alert.severity) ?? 'ERROR',
-    status: text(alert.status) ?? 'open',
     subject: text(alert.subject) ?? '',
     game_date: text(alert.game_date),
     message: text(alert.message) ?? '',
     first_raised_at: text(alert.first_raised_at),
-    last_raised_at: text(alert.last_raised_at),
     notice_count: count(alert.notice_count) ?? 0,
+  };
+}
+
+function openAlertView(document: StateDocument): OpenAlertView {
+  const alert = document as Partial<AlertRecord>;
+  return {
+    ...conditionView(alert),
+    status: text(alert.status) ?? 'open',
+    last_raised_at: text(alert.last_raised_at),
   };
 }
 
@@ -129,18 +136,7 @@ export async function readRecentlyResolved(
       const resolvedAt = text(alert.resolved_at);
       if (!resolvedAt || resolvedAt < since) return [];
       return [
-        {
-          key: text(alert.key) ?? '(no key)',
-          rule: text(alert.rule) ?? '(no rule)',
-          severity: text(alert.severity) ?? 'ERROR',
-          subject: text(alert.subject) ?? '',
-          game_date: text(alert.game_date),
-          message: text(alert.message) ?? '',
-          resolution: text(alert.resolution_message),
-          first_raised_at: text(alert.first_raised_at),
-          resolved_at: resolvedAt,
-          notice_count: count(alert.notice_count) ?? 0,
-        },
+        { ...conditionView(alert), resolution: text(alert.resolution_message), resolved_at: resolvedAt },
       ];
     })
     .sort((a, b) => b.resolved_at.localeCompare(a.resolved_at) || a.key.localeCompare(b.key));
