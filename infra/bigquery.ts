@@ -112,8 +112,11 @@ export function warehouseAccess(config: PipelineConfig): Record<string, Warehous
 }
 
 /** Every table a function reads or writes under the default pipeline (what its probe checks). */
-export function tablesTouchedBy(functionName: string): string[] {
-  const touched = warehouseAccess(loadPipelineConfig())[functionName];
+export function tablesTouchedBy(
+  functionName: string,
+  config: PipelineConfig = loadPipelineConfig(),
+): string[] {
+  const touched = warehouseAccess(config)[functionName];
   return touched ? unique([...touched.reads, ...touched.writes]) : [];
 }
 

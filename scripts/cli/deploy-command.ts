@@ -76,15 +76,16 @@ export function register(program: Command): void {
     )
     .option(
       '--take-over',
-      "with --apply: pause / detach the incumbent's parts shotclock replaces (listed in config take_over)",
+      "pause / detach the incumbent's parts shotclock replaces (listed in config take_over); with --plan, the script does it by default",
     )
-    .option('--give-back', "with --apply: resume / re-attach the incumbent's parts taken over")
+    .option(
+      '--give-back',
+      "resume / re-attach the incumbent's parts taken over; with --plan, the script's last section",
+    )
     .option('--slack-webhook-file <file>', 'file holding the Slack webhook URL, stored as the secret value')
     .action(async (options: DeployOptions) => {
       if (options.takeOver && options.giveBack)
         return usage('--take-over and --give-back exclude each other');
-      if ((options.takeOver || options.giveBack) && !options.apply)
-        return usage('--take-over and --give-back go with --apply');
       if (options.slackWebhookFile && !existsSync(options.slackWebhookFile))
         return usage(`--slack-webhook-file ${options.slackWebhookFile}: no such file`);
       const { config } = cliSettings();
@@ -123,7 +124,8 @@ export function register(program: Command): void {
         return;
       }
       if (!options.apply) {
-        process.stdout.write(renderPlan(topology, steps, config.take_over));
+        const mode = options.takeOver ? 'take-over' : options.giveBack ? 'give-back' : undefined;
+        process.stdout.write(renderPlan(topology, steps, config.take_over, mode));
         return;
       }
       try {

@@ -14,9 +14,10 @@ import type { AlertSink } from '../ports/alert-sink.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { StateStore, StateTransaction } from '../ports/state-store.port.js';
 import { KeyedQueue } from '../runtime/keyed-queue.js';
-import type { AlertDeliveries, AlertNotice, NoticeCondition } from './alert-delivery.js';
+import type { AlertDeliveries } from './alert-delivery.js';
+import { type AlertNotice, noticeFor } from './alert-notice.js';
 
-export type { AlertChannel, AlertNotice } from './alert-delivery.js';
+export type { AlertNotice } from './alert-notice.js';
 
 /** One document per alert key (a condition): open or resolved, its latest words, how often people heard of it. */
 export const ALERTS_COLLECTION = 'shotclock_alerts';
@@ -203,7 +204,7 @@ export class DedupAlertSink implements AlertSink {
         max_attempts: alert.retry?.max_attempts,
       });
     else if (!decided) this.options.logger.debug(`alert condition recorded: ${alert.message}`, fields);
-    if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice);
+    if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice, this);
   }
 
   /**
@@ -263,7 +264,7 @@ export class DedupAlertSink implements AlertSink {
         return this.decideAndWrite(tx, next, now, { remind: false });
       }),
     );
-    if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice);
+    if (decided) await this.options.deliveries.send(decided.noticeId, decided.notice, this);
   }
 
   /**
@@ -287,14 +288,15 @@ export class DedupAlertSink implements AlertSink {
         ),
       );
       if (!decided) continue;
-      await this.options.deliveries.send(decided.noticeId, decided.notice);
+      await this.options.deliveries.send(decided.noticeId, decided.notice, this);
       sent.push(decided.notice);
     }
     return sent;
   }
 
-  redeliverPending(): Promise<{ delivered: number; failed: number }> {
-    return this.options.deliveries.redeliverPending();
+  /** Re-drives notices a destination refused (the alert monitor's tick); returns how many went out. */
+  redeliverPending(): Promise<number> {
+    return this.options.deliveries.redeliverPending(this);
   }
 
   private async readGroup(tx: StateTransaction, groupId: string): Promise<AlertGroupRecord> {
@@ -360,7 +362,7 @@ export class DedupAlertSink implements AlertSink {
     });
     const notice = this.noticeFor(group, decision, group.episode_notices + 1, at);
     const noticeId = `${group.group}__${sequence}`;
-    this.options.deliveries.queue(tx, noticeId, notice, now);
+    this.options.deliveries.queue(tx, noticeId, notice);
     return { noticeId, notice };
   }
 
@@ -370,33 +372,6 @@ export class DedupAlertSink implements AlertSink {
     sequence: number,
     at: string,
   ): AlertNotice {
-    const asNotice = (condition: GroupCondition & { change?: 'new' | 'worse' | null }): NoticeCondition => ({
-      key: condition.key,
-      rule: condition.rule,
-      subject: condition.subject,
-      severity: condition.severity,
-      message:
-        condition.status === 'resolved' && condition.resolution_message
-          ? condition.resolution_message
-          : condition.message,
-      opened_at: condition.opened_at,
-      ...(condition.change !== undefined ? { change: condition.change } : {}),
-      ...(condition.resolved_at ? { resolved_at: condition.resolved_at } : {}),
-    });
-    const lead = decision.open[0] ?? decision.cleared[0];
-    return {
-      kind: decision.kind,
-      key: group.key,
-      ...(group.game_date ? { game_date: group.game_date } : {}),
-      severity: decision.severity,
-      rule: lead?.rule ?? 'dead_letter',
-      message: noticeHeadline(group.game_date, decision),
-      conditions: decision.open.map(asNotice),
-      resolved: decision.cleared.map(asNotice),
-      status_url: group.status_url,
-      sequence,
-      opened_at: group.opened_at,
-      at,
-    };
+    return noticeFor(group, decision, noticeHeadline(group.game_date, decision), sequence, at);
   }
 }
