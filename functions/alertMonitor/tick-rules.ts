@@ -205,8 +205,7 @@ export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutc
     if (kind === 'raise') outcome.raised.push(verdict.key);
     if (kind === 'clear') outcome.cleared.push(verdict.key);
   };
-  for (const gameDate of dates)
-    for (const verdict of await verdictsFor(deps, gameDate, now, open)) await hand(verdict);
+  // Watched dates raise and clear; earlier dates with a condition still open are only cleared.
   const lingering = [
     ...new Set(
       [...open.values()]
@@ -217,9 +216,13 @@ export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutc
         .map((condition) => condition.game_date!),
     ),
   ].sort();
-  for (const gameDate of lingering)
+  const judged = [
+    ...dates.map((gameDate) => ({ gameDate, raises: true })),
+    ...lingering.map((gameDate) => ({ gameDate, raises: false })),
+  ];
+  for (const { gameDate, raises } of judged)
     for (const verdict of await verdictsFor(deps, gameDate, now, open))
-      if (verdict.kind === 'clear') await hand(verdict);
+      if (raises || verdict.kind === 'clear') await hand(verdict);
   for (const verdict of await clearEventConditions(deps, [...open.values()], dates[0]!)) await hand(verdict);
   if (flushing) outcome.notices = (await flushing.flush({ remindFrom: dates[0]! })).length;
   deps.logger.info('alert rules evaluated', {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadPipelineConfig } from '../../shared/config/load.js';
+import { verdictLine } from '../../scripts/replay/verdict.js';
 import { etClock, onTopic, replay } from './support.js';
 
 /** Two evenings, a game night and the morning after (40.5 simulated hours): the longest replay in the suite. */
@@ -53,7 +55,7 @@ describe('a normal game day (test/scenarios/normal-day.json)', () => {
         const sent = phase4.filter((trigger) => trigger.game_date === date);
         expect(sent.map((trigger) => trigger.source_table).sort()).toEqual(PHASE3_TABLES);
         expect(new Set(sent.map((trigger) => trigger.at))).toHaveLength(1);
-        expect(sent[0]!.at.slice(0, 10)).toBe(date === '2026-02-19' ? '2026-02-18' : '2026-02-19');
+        expect(sent[0]!.at.slice(0, 10)).toBe(evening);
         expect(etClock(sent[0]!.at)).toBe('17:02');
         for (const trigger of sent)
           expect(trigger).toMatchObject({
@@ -71,7 +73,6 @@ describe('a normal game day (test/scenarios/normal-day.json)', () => {
         expect(precompute.length).toBeGreaterThanOrEqual(5);
         for (const record of precompute)
           expect((record.data as { correlation_id: string }).correlation_id).toBe(sent[0]!.correlation_id);
-        expect(evening).toBe(sent[0]!.at.slice(0, 10));
       }
       expect(phase4).toHaveLength(10);
 
@@ -104,6 +105,17 @@ describe('a normal game day (test/scenarios/normal-day.json)', () => {
       expect(report.calls[0]!.body).toMatchObject({
         correlation_id: phase4.find((trigger) => trigger.game_date === '2026-02-19')!.correlation_id,
       });
+
+      // The replay's last line says so, naming both starts.
+      const config = loadPipelineConfig({});
+      expect(
+        verdictLine(report, config.project.time_zone, {
+          predictions: config.freshness_gate.output_topic,
+          transitions: config.transitions.flatMap((transition) => transition.output?.topic ?? []),
+        }),
+      ).toMatch(
+        /^verdict: nothing went wrong\. .*predictions started Wed 17:14 EST for 2026-02-19, Thu 17:14 EST for 2026-02-20\. no alerts$/,
+      );
 
       // Every processor the incumbent published is one shotclock knows: nothing reported as unknown.
       const documents = Object.values(report.state.phase2_completion ?? {}).concat(

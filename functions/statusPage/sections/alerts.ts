@@ -24,6 +24,26 @@ export interface OpenAlertView {
   notice_count: number;
 }
 
+/** A condition that cleared lately: what people were told it was, and how it ended. */
+export interface ResolvedAlertView {
+  key: string;
+  rule: string;
+  severity: string;
+  subject: string;
+  game_date: string | null;
+  /** what it was about when it was open */
+  message: string;
+  /** what cleared it */
+  resolution: string | null;
+  first_raised_at: string | null;
+  resolved_at: string;
+  /** notices that listed it while it was open (0: it cleared inside the group wait, nobody was told) */
+  notice_count: number;
+}
+
+/** How far back the status page lists resolved conditions. */
+export const RECENTLY_RESOLVED_HOURS = 24;
+
 export interface PendingDeliveryView {
   id: string;
   /** the notice's group (`alerts:<date>`) */
@@ -36,19 +56,26 @@ export interface PendingDeliveryView {
   last_error: string | null;
 }
 
-function openAlertView(document: StateDocument): OpenAlertView {
-  const alert = document as Partial<AlertRecord>;
+/** What open and resolved conditions show alike. */
+function conditionView(alert: Partial<AlertRecord>) {
   return {
     key: text(alert.key) ?? '(no key)',
     rule: text(alert.rule) ?? '(no rule)',
     severity: text(alert.severity) ?? 'ERROR',
-    status: text(alert.status) ?? 'open',
     subject: text(alert.subject) ?? '',
     game_date: text(alert.game_date),
     message: text(alert.message) ?? '',
     first_raised_at: text(alert.first_raised_at),
-    last_raised_at: text(alert.last_raised_at),
     notice_count: count(alert.notice_count) ?? 0,
+  };
+}
+
+function openAlertView(document: StateDocument): OpenAlertView {
+  const alert = document as Partial<AlertRecord>;
+  return {
+    ...conditionView(alert),
+    status: text(alert.status) ?? 'open',
+    last_raised_at: text(alert.last_raised_at),
   };
 }
 
@@ -90,6 +117,29 @@ export async function readOpenAlerts(
         (b.last_raised_at ?? '').localeCompare(a.last_raised_at ?? '') ||
         a.key.localeCompare(b.key),
     );
+}
+
+export async function readRecentlyResolved(
+  deps: StatusReadDependencies,
+  problems: string[],
+): Promise<ResolvedAlertView[]> {
+  const since = new Date(deps.clock.now().getTime() - RECENTLY_RESOLVED_HOURS * 3_600_000).toISOString();
+  const documents = await attempt(
+    problems,
+    'recently resolved alerts',
+    () => deps.state.list(ALERTS_COLLECTION, [{ field: 'status', op: '==', value: 'resolved' }]),
+    [],
+  );
+  return documents
+    .flatMap((document): ResolvedAlertView[] => {
+      const alert = document.data as Partial<AlertRecord>;
+      const resolvedAt = text(alert.resolved_at);
+      if (!resolvedAt || resolvedAt < since) return [];
+      return [
+        { ...conditionView(alert), resolution: text(alert.resolution_message), resolved_at: resolvedAt },
+      ];
+    })
+    .sort((a, b) => b.resolved_at.localeCompare(a.resolved_at) || a.key.localeCompare(b.key));
 }
 
 export async function readPendingDeliveries(

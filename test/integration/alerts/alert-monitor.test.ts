@@ -18,10 +18,11 @@ describe('alertMonitor on the emulators and DuckDB', () => {
   afterAll(() => slack.close());
   const texts = (since: number) => slack.accepted.slice(since).map((message) => message.text);
 
-  it('keeps an alert the Slack webhook refused and delivers it on a later tick', async () => {
-    const projectId = freshProjectId('alert-failing-sink');
+  /** The alert monitor of a fresh project, telling the Slack stand-in, with a subscription on the alerts topic. */
+  async function monitorWithSlack(label: string, at: string) {
+    const projectId = freshProjectId(label);
     const config = testConfig();
-    const clock = clockAt('2026-01-18T02:04:30Z');
+    const clock = clockAt(at);
     const log = capturedLogger();
     const deps = await monitorDependencies({
       projectId,
@@ -32,6 +33,14 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     });
     const handler = makeAlertMonitorHandler(async () => deps);
     const topic = await subscribeForTest(emulatorPubSub(projectId), config.topics.alerts);
+    return { config, clock, log, deps, handler, topic };
+  }
+
+  it('keeps an alert the Slack webhook refused and delivers it on a later tick', async () => {
+    const { config, clock, log, deps, handler, topic } = await monitorWithSlack(
+      'alert-failing-sink',
+      '2026-01-18T02:04:30Z',
+    );
     const before = slack.accepted.length;
 
     slack.answerWith(500);
@@ -263,19 +272,10 @@ describe('alertMonitor on the emulators and DuckDB', () => {
   });
 
   it('a Slack webhook that always fails: one outbox_stuck alert naming it and its last error, no storm', async () => {
-    const projectId = freshProjectId('alert-slack-down');
-    const config = testConfig();
-    const clock = clockAt('2026-01-18T02:05:00Z');
-    const log = capturedLogger();
-    const deps = await monitorDependencies({
-      projectId,
-      config,
-      clock,
-      logger: log.logger,
-      slackWebhookUrl: slack.url,
-    });
-    const handler = makeAlertMonitorHandler(async () => deps);
-    const topic = await subscribeForTest(emulatorPubSub(projectId), config.topics.alerts);
+    const { config, clock, log, deps, handler, topic } = await monitorWithSlack(
+      'alert-slack-down',
+      '2026-01-18T02:05:00Z',
+    );
     const requestsBefore = slack.requests;
     slack.answerWith(503);
     try {
