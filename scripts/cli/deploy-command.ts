@@ -6,7 +6,9 @@ import { topologyProblems } from '../../infra/invariants.js';
 import { monitoringSpec } from '../../infra/monitoring.js';
 import { deployPlan, type PlanOptions, renderPlan } from '../../infra/plan.js';
 import { buildTopology } from '../../infra/topology.js';
-import { defaultDatasets } from '../../infra/warehouse-access.js';
+import { bigQuerySpec } from '../../infra/bigquery.js';
+import { FIRESTORE_TTL_POLICIES } from '../../infra/firestore-ttl.js';
+import { datasetsFromSpec } from '../../infra/warehouse-access.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { ApplyStopped } from '../deploy/apply.js';
 import { runDeploy } from '../deploy/run-deploy.js';
@@ -30,13 +32,17 @@ function hashFolder(folder: string): string {
 export function planFor(
   config: PipelineConfig,
   project: string,
-  options: Omit<PlanOptions, 'monitoring' | 'datasets'> = {},
+  options: Omit<PlanOptions, 'monitoring' | 'datasets' | 'ttlPolicies'> = {},
 ) {
   const topology = buildTopology(config, project);
   const steps = deployPlan(topology, {
     ...options,
     monitoring: monitoringSpec(config),
-    datasets: defaultDatasets(topology.functions),
+    datasets: datasetsFromSpec(bigQuerySpec(config), topology.functions),
+    ttlPolicies: FIRESTORE_TTL_POLICIES.map((policy) => ({
+      collectionGroup: policy.collection,
+      field: policy.field,
+    })),
   });
   return { topology, steps };
 }
