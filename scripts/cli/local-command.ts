@@ -38,6 +38,13 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      if (found.state === 'down') {
+        const stopped = await stopOrphanedEmulators(found.record);
+        if (stopped.length)
+          console.log(
+            `the last stack (pid ${found.record.pid}) died; stopped the emulators it left running (pids ${stopped.join(', ')})`,
+          );
+      }
       const { config, override } = cliSettings();
       const errorStacks = command.optsWithGlobals<{ debug?: boolean }>().debug === true;
       const stack = await startLocalStack({ config, clock: systemClock, dataDir, errorStacks });

@@ -47,7 +47,7 @@ export function register(program: Command): void {
   program
     .command('probe')
     .description(
-      'Probe every function (env, lazy modules, backends) and the topology of a local stack; exit 1 when red',
+      'Probe every function (env, lazy modules, backends) and the topology of the running `local up` stack (red when it died; with none, one started for the probe); exit 1 when red',
     )
     .option('--function <name=url>', 'a running function to probe (repeatable)', collect, [])
     .option('--project <id>', 'project id on the emulators (default GOOGLE_CLOUD_PROJECT)')
