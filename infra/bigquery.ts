@@ -90,7 +90,9 @@ export function warehouseAccess(config: PipelineConfig): Record<string, Warehous
   const counted = config.phases
     .filter((phase) => config.record_count.phases.includes(phase.id))
     .flatMap((phase) => phase.processors.flatMap((processor) => processor.table ?? []));
-  return {
+  const byFunction: Record<string, WarehouseAccess> = {
+    // The schedule says which dates have games.
+    phaseTransition: access([config.schedule_table]),
     liveGradingExport: access(
       [
         config.schedule_table,
@@ -104,11 +106,17 @@ export function warehouseAccess(config: PipelineConfig): Record<string, Warehous
     recordCountCheck: access([config.schedule_table, ...counted]),
     alertMonitor: access([config.schedule_table, 'nba_predictions.player_prop_predictions', ...checked]),
   };
+  // The deployed probe dry-runs every function's queries and compares every table's columns: it reads them all.
+  const everything = Object.values(byFunction).flatMap((fn) => [...fn.reads, ...fn.writes]);
+  return { ...byFunction, dependencyProbe: access(everything) };
 }
 
 /** Every table a function reads or writes under the default pipeline (what its probe checks). */
-export function tablesTouchedBy(functionName: string): string[] {
-  const touched = warehouseAccess(loadPipelineConfig())[functionName];
+export function tablesTouchedBy(
+  functionName: string,
+  config: PipelineConfig = loadPipelineConfig(),
+): string[] {
+  const touched = warehouseAccess(config)[functionName];
   return touched ? unique([...touched.reads, ...touched.writes]) : [];
 }
 

@@ -6,6 +6,10 @@
  * here (`gcloud firestore fields ttls update expire_at --collection-group=...
  * --enable-ttl`). Firestore deletes an expired document within about a day.
  *
+ * Processed-message records are not a kind of their own: the message ids a
+ * function has handled live inside the documents above (a check's
+ * `last_check.message_id`, an outbox entry's id), so they go with them.
+ *
  * Not listed on purpose: the per-date phase documents in the incumbent's
  * layout (`phase2_completion`, `phase3_completion`, ...), which the
  * incumbent's dashboards and tools read; shotclock does not delete them.
@@ -26,11 +30,29 @@ export const FIRESTORE_TTL_POLICIES: readonly FirestoreTtlPolicy[] = Object.free
   { collection: 'shotclock_alerts', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
   { collection: 'shotclock_alert_groups', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
   {
-    collection: 'shotclock_alert_deliveries',
+    collection: 'shotclock_outbox',
     field: TTL_FIELD,
     retention_days: 14,
-    written_by: 'alert sink',
+    written_by: 'outbox (triggers, re-run requests, alert notices)',
   },
-  { collection: 'shotclock_outbox', field: TTL_FIELD, retention_days: 14, written_by: 'outbox' },
+  {
+    collection: 'shotclock_monitoring_incidents',
+    field: TTL_FIELD,
+    retention_days: 14,
+    written_by: 'alertMonitor (worker-error incidents)',
+  },
   { collection: 'record_count_checks', field: TTL_FIELD, retention_days: 30, written_by: 'recordCountCheck' },
+  {
+    collection: 'record_count_history',
+    field: TTL_FIELD,
+    retention_days: 60,
+    written_by: 'recordCountCheck (the baseline reads 14 days)',
+  },
+  { collection: 'freshness_gate', field: TTL_FIELD, retention_days: 60, written_by: 'freshnessGate' },
+  {
+    collection: 'grading_export_watch',
+    field: TTL_FIELD,
+    retention_days: 7,
+    written_by: 'liveGradingExport',
+  },
 ]);

@@ -111,7 +111,7 @@ export function functionSpecs(config: PipelineConfig): FunctionSpec[] {
       target: 'alertMonitor',
       source: 'alertMonitor',
       kind: 'event',
-      triggers: [topics.tick, topics.dead_letter],
+      triggers: [topics.tick, topics.dead_letter, topics.monitoring_incidents],
       publishes: alerting,
       firestore: true,
       bigquery: 'read',

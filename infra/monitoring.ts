@@ -63,7 +63,7 @@ export interface MonitoringSpec {
 /** The incumbent's services whose errors matter as much as ours (the 2026-01-18 retry storm came from one). */
 export const WATCHED_INCUMBENT_SERVICES = ['prediction-worker', 'prediction-coordinator'] as const;
 
-const ALERTS_CHANNEL = 'shotclock-alerts-topic';
+const ALERTS_CHANNEL = 'shotclock-monitoring-incidents-topic';
 
 function metricName(service: string): string {
   return `shotclock_worker_errors_${service.replace(/[^a-z0-9]+/g, '_')}`;
@@ -118,8 +118,9 @@ export function monitoringSpec(
       {
         id: ALERTS_CHANNEL,
         type: 'pubsub',
-        displayName: 'shotclock alerts topic',
-        topic: config.topics.alerts,
+        displayName: 'shotclock monitoring incidents topic',
+        // Its own topic, read by the alert monitor: the incident JSON is Monitoring's, not a shotclock notice.
+        topic: config.topics.monitoring_incidents,
       },
     ],
   };

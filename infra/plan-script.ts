@@ -99,7 +99,12 @@ function renderStep(step: DeployStep): string[] {
  * The plan as a shell script a person can read and run: variables at the top, then the same
  * steps `deploy --apply` takes, in the same order, each one safe to run again.
  */
-export function renderPlan(topology: Topology, steps: DeployStep[], takeOver?: TakeOver): string {
+export function renderPlan(
+  topology: Topology,
+  steps: DeployStep[],
+  takeOver?: TakeOver,
+  mode?: 'take-over' | 'give-back',
+): string {
   const { project, region } = topology;
   const lines: string[] = [
     '#!/usr/bin/env bash',
@@ -111,8 +116,7 @@ export function renderPlan(topology: Topology, steps: DeployStep[], takeOver?: T
     `REGION=${region}`,
     'PROJECT_NUMBER="$(gcloud projects describe "$PROJECT" --format="value(projectNumber)")"',
     'WORK="$(mktemp -d)"  # files the commands below read',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell default, not a template
-    'TAKE_OVER="${TAKE_OVER:-no}"  # yes: pause / detach the incumbent parts listed at the end',
+    `TAKE_OVER="\${TAKE_OVER:-${mode === 'take-over' ? 'yes' : 'no'}}"  # yes: pause / detach the incumbent parts listed at the end`,
     '',
     HELPERS,
   ];
@@ -132,13 +136,69 @@ export function renderPlan(topology: Topology, steps: DeployStep[], takeOver?: T
     lines.push(
       `if exists ${renderCommand(['gcloud', 'scheduler', 'jobs', 'describe', job.id, `--location=${region}`, `--project=${project}`])}; then ${renderCommand(schedulerJobCommand('update', job, project, region))}; else ${renderCommand(schedulerJobCommand('create', job, project, region))}; fi`,
     );
-  if (takeOver) lines.push('', ...renderTakeOver(topology, takeOver));
+  if (takeOver)
+    lines.push(
+      '',
+      ...(mode === 'give-back' ? renderGiveBack(topology, takeOver) : renderTakeOver(topology, takeOver)),
+    );
   lines.push(
     '',
     '# the deployed dependency probe loads every function and touches its backends; a red probe fails the deploy',
     `curl -fsS -H "Authorization: Bearer $(gcloud auth print-identity-token)" "\${${urlVariable('dependency-probe')}}?format=text"`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What `--give-back` restores, as `deploy --apply --give-back` does: the listed scheduler jobs resumed, and
+ * each listed function's subscription that take-over labelled pushed to the function again (with its
+ * trigger's service account), moved past the backlog shotclock handled, its label removed.
+ */
+export function renderGiveBack(topology: Topology, takeOver: TakeOver): string[] {
+  const { project, region } = topology;
+  const lines = [
+    "# give-back: the incumbent parts shotclock took over, restored (listed in the config's take_over)",
+  ];
+  for (const job of takeOver.scheduler_jobs) lines.push(`#   resume scheduler job ${job.id}`);
+  for (const fn of takeOver.functions)
+    lines.push(`#   re-attach ${fn.name}'s push subscription on ${fn.topic} (the one take-over labelled)`);
+  for (const job of takeOver.scheduler_jobs)
+    lines.push(
+      renderCommand([
+        'gcloud',
+        'scheduler',
+        'jobs',
+        'resume',
+        job.id,
+        `--location=${region}`,
+        `--project=${project}`,
+      ]),
+    );
+  for (const fn of takeOver.functions) {
+    const name = fn.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase();
+    const describe = [
+      'gcloud',
+      'functions',
+      'describe',
+      fn.name,
+      '--gen2',
+      `--region=${region}`,
+      `--project=${project}`,
+    ];
+    const push = `gcloud pubsub subscriptions modify-push-config "$sub" --push-endpoint="\${URL_${name}}"`;
+    lines.push(
+      `URL_${name}="$(${renderCommand([...describe, '--format=value(serviceConfig.uri)'])})"`,
+      `SA_${name}="$(${renderCommand([...describe, '--format=value(eventTrigger.serviceAccountEmail)'])})"`,
+      `for sub in $(${renderCommand(['gcloud', 'pubsub', 'topics', 'list-subscriptions', fn.topic, `--project=${project}`, '--format=value(name)'])}); do`,
+      `  if [ "$(gcloud pubsub subscriptions describe "$sub" --format='value(labels.shotclock-took-over)')" = ${fn.name.replace(/[^a-z0-9_-]/g, '-')} ]; then`,
+      `    if [ -n "\${SA_${name}}" ]; then ${push} --push-auth-service-account="\${SA_${name}}" --push-auth-token-audience="\${URL_${name}}"; else ${push}; fi`,
+      `    gcloud pubsub subscriptions seek "$sub" --time="$(date -u +%Y-%m-%dT%H:%M:%SZ)"`,
+      '    gcloud pubsub subscriptions update "$sub" --remove-labels=shotclock-took-over',
+      '  fi',
+      'done',
+    );
+  }
+  return lines;
 }
 
 /** What `--take-over` pauses and detaches, and `--give-back` restores. */

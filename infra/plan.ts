@@ -33,6 +33,8 @@ export interface DeployStep {
   mustExist?: string;
   /** a missing `mustExist` resource stops the deploy (later steps need it) instead of being skipped */
   blocking?: boolean;
+  /** creation that takes many names in one command: the missing ones of a phase are created in one run */
+  batch?: { command: string[]; name: string; flags: string[] };
   /** for resources found by listing: the variable that holds the found one's name (for `update`) */
   selfVariable?: string;
 }
@@ -48,6 +50,12 @@ export interface PlanOptions {
   datasets?: DatasetSpec[];
   /** Firestore TTL policies (collection group + timestamp field) */
   ttlPolicies?: Array<{ collectionGroup: string; field: string }>;
+  /**
+   * people who may open the private status page (Cloud Run invoker on it, reached with
+   * `shotclock status --open`) and who may override the freshness gate (invoker on its HTTP
+   * function and listed in its SHOTCLOCK_GATE_OVERRIDERS); members as IAM names them (`user:…`, `group:…`)
+   */
+  people?: { statusViewers?: string[]; gateOverriders?: string[] };
   /** values for Secret Manager secrets (the Slack webhook): the file the command reads and what it holds */
   secretValueFiles?: Record<string, { path: string; content: string }>;
 }
@@ -97,6 +105,14 @@ const SELF_POLICY = '${POLICY}';
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the folder the plan writes the files its commands read
 export const WORK = '${WORK}';
 /** Steps regrouped so each phase is one run: a phase's steps run side by side, phases one after another. */
+/** A resource read from its kind's list (one list per kind per run), found by its full name. */
+const listed = (
+  api: RestRead['api'],
+  path: string,
+  key: string,
+  is: (item: Record<string, unknown>) => boolean,
+): RestRead => ({ api, path, list: { key, where: is } });
+const named = (name: string) => (item: Record<string, unknown>) => item.name === name;
 const inPhaseOrder = (steps: DeployStep[], order: string[]) =>
   [...steps].sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase));
 
@@ -152,12 +168,18 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
   });
   for (const ttl of options.ttlPolicies ?? [])
     steps.push({
-      phase: 'firestore',
+      // after the database exists
+      phase: 'firestore-ttl',
       resource: `TTL ${ttl.collectionGroup}.${ttl.field}`,
-      read: {
-        api: 'firestore',
-        path: `v1/projects/${project}/databases/(default)/collectionGroups/${ttl.collectionGroup}/fields/${ttl.field}`,
-      },
+      // One list of every field with a TTL policy (what `gcloud firestore fields ttls list` asks for).
+      read: listed(
+        'firestore',
+        `v1/projects/${project}/databases/(default)/collectionGroups/-/fields?filter=ttlConfig:*`,
+        'fields',
+        named(
+          `projects/${project}/databases/(default)/collectionGroups/${ttl.collectionGroup}/fields/${ttl.field}`,
+        ),
+      ),
       describe: [
         'gcloud',
         'firestore',
@@ -180,7 +202,11 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
         '--async',
         ...p,
       ],
-      drift: (current) => ((current.ttlConfig as { state?: string } | undefined)?.state ? [] : ['ttl']),
+      // CREATING turns ACTIVE on its own; NEEDS_REPAIR (or no policy) is enabled again.
+      drift: (current) =>
+        ['CREATING', 'ACTIVE'].includes(String((current.ttlConfig as { state?: string } | undefined)?.state))
+          ? []
+          : ['ttl'],
     });
   for (const step of steps.filter((s) => s.resource.startsWith('TTL '))) step.update = step.create;
 
@@ -194,7 +220,12 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
       phase: 'service-accounts',
       resource: `service account ${account.id}`,
       describe: ['gcloud', 'iam', 'service-accounts', 'describe', email(account.id), ...p, '--format=json'],
-      read: { api: 'iam', path: `v1/projects/${project}/serviceAccounts/${email(account.id)}` },
+      read: listed(
+        'iam',
+        `v1/projects/${project}/serviceAccounts?pageSize=100`,
+        'accounts',
+        (item) => item.email === email(account.id),
+      ),
       create: [
         'gcloud',
         'iam',
@@ -244,8 +275,15 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
       phase: 'topics',
       resource: `topic ${topic}`,
       describe: ['gcloud', 'pubsub', 'topics', 'describe', topic, ...p, '--format=json'],
-      read: { api: 'pubsub', path: `v1/projects/${project}/topics/${topic}` },
+      read: listed(
+        'pubsub',
+        `v1/projects/${project}/topics?pageSize=1000`,
+        'topics',
+        named(`projects/${project}/topics/${topic}`),
+      ),
       create: ['gcloud', 'pubsub', 'topics', 'create', topic, ...p],
+      // `gcloud pubsub topics create` takes many topics: the missing ones are created in one run.
+      batch: { command: ['gcloud', 'pubsub', 'topics', 'create'], name: topic, flags: p },
     });
   const topicGrant = (topic: string, member: string, role: string, resource: string) =>
     grantStep(
@@ -309,7 +347,12 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
       phase: 'subscriptions',
       resource: `subscription ${subscription.name}`,
       describe: ['gcloud', 'pubsub', 'subscriptions', 'describe', subscription.name, ...p, '--format=json'],
-      read: { api: 'pubsub', path: `v1/projects/${project}/subscriptions/${subscription.name}` },
+      read: listed(
+        'pubsub',
+        `v1/projects/${project}/subscriptions?pageSize=1000`,
+        'subscriptions',
+        named(`projects/${project}/subscriptions/${subscription.name}`),
+      ),
       create: [
         'gcloud',
         'pubsub',
@@ -408,7 +451,16 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
     );
   }
   if (options.monitoring) steps.push(...monitoringSteps(topology, options.monitoring));
-  return steps;
+  // Several subscriptions dead-letter into the same topic: its grant to Pub/Sub is declared once.
+  const granted = new Set<string>();
+  return steps.filter((step) => {
+    if (!step.grant) return true;
+    const { scope, target, role, member, condition } = step.grant;
+    const key = JSON.stringify([scope, target, role, member, condition?.expression]);
+    if (granted.has(key)) return false;
+    granted.add(key);
+    return true;
+  });
 }
 
 function secretSteps(topology: Topology, options: PlanOptions): DeployStep[] {
@@ -420,7 +472,12 @@ function secretSteps(topology: Topology, options: PlanOptions): DeployStep[] {
       phase: 'secrets',
       resource: `secret ${secret}`,
       describe: ['gcloud', 'secrets', 'describe', secret, ...p, '--format=json'],
-      read: { api: 'secretmanager', path: `v1/projects/${topology.project}/secrets/${secret}` },
+      read: listed(
+        'secretmanager',
+        `v1/projects/${topology.project}/secrets?pageSize=250`,
+        'secrets',
+        (item) => String(item.name).endsWith(`/secrets/${secret}`),
+      ),
       create: [
         'gcloud',
         'secrets',
@@ -588,7 +645,12 @@ function datasetSteps(topology: Topology, datasets: DatasetSpec[]): DeployStep[]
       phase: 'datasets',
       resource: `dataset ${dataset.id}`,
       describe: ['gcloud', 'alpha', 'bq', 'datasets', 'describe', dataset.id, ...p, '--format=json'],
-      read,
+      read: listed(
+        'bigquery',
+        `projects/${topology.project}/datasets?all=true&maxResults=1000`,
+        'datasets',
+        (item) => (item.datasetReference as { datasetId?: string } | undefined)?.datasetId === dataset.id,
+      ),
       create: [
         'gcloud',
         'alpha',
@@ -607,7 +669,7 @@ function datasetSteps(topology: Topology, datasets: DatasetSpec[]): DeployStep[]
     });
     for (const table of dataset.owned ? dataset.tables : []) {
       const schemaFile = `${WORK}/schemas/${dataset.id}.${table.name}.json`;
-      const fields = Object.entries(table.columns).map(([name, type]) => ({ name, type, mode: 'NULLABLE' }));
+      const { fields } = table;
       steps.push({
         phase: 'tables',
         resource: `table ${dataset.id}.${table.name}`,
@@ -644,6 +706,7 @@ function datasetSteps(topology: Topology, datasets: DatasetSpec[]): DeployStep[]
               (field) => field.name,
             ),
           );
+          // Columns are only ever added (BigQuery cannot drop or retype one in place).
           return fields.filter((field) => !have.has(field.name)).map((field) => `column ${field.name}`);
         },
       });
@@ -688,13 +751,18 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
         ? { project: { status_page_url: `\${${urlVariable(statusPage.name)}}` } }
         : undefined;
     const override = { ...(options.configOverride ?? {}), ...(linksTo ?? {}) };
+    const overriders = (options.people?.gateOverriders ?? []).map((member) => member.replace(/^[a-z]+:/, ''));
     const env = {
       GOOGLE_CLOUD_PROJECT: project,
       ...(Object.keys(override).length ? { SHOTCLOCK_CONFIG: JSON.stringify(override) } : {}),
+      ...(fn.target === 'freshnessGateHttp' && overriders.length
+        ? { SHOTCLOCK_GATE_OVERRIDERS: overriders.join(',') }
+        : {}),
     };
     const secrets = Object.entries(fn.secrets).map(([variable, secret]) => `${variable}=${secret}:latest`);
     const hash = deployHash({ fn, env, bundle: options.bundleHashes?.[fn.source] ?? 'unbuilt' });
-    const name = `projects/${project}/locations/${region}/functions/${fn.name}`;
+    const functionsOf = `projects/${project}/locations/${region}/functions`;
+    const name = `${functionsOf}/${fn.name}`;
     const deploy = [
       'gcloud',
       'functions',
@@ -738,7 +806,7 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
         ...p,
         '--format=json',
       ],
-      read: { api: 'cloudfunctions', path: `v2/${name}` },
+      read: listed('cloudfunctions', `v2/${functionsOf}`, 'functions', named(name)),
       create: deploy,
       update: deploy,
       waitsFor: SA_PROPAGATION,
@@ -759,7 +827,7 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
     steps.push({
       phase: `${phase}-urls`,
       resource: `url of ${fn.name}`,
-      read: { api: 'cloudfunctions', path: `v2/${name}` },
+      read: listed('cloudfunctions', `v2/${functionsOf}`, 'functions', named(name)),
       create: [
         'gcloud',
         'functions',
@@ -791,6 +859,15 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
         who: account.id,
       })),
     ),
+    // People: the status page to read, the gate's HTTP function to check and (listed above) override.
+    ...(statusPage
+      ? (options.people?.statusViewers ?? []).map((member) => ({ fn: statusPage.name, member, who: member }))
+      : []),
+    ...topology.functions
+      .filter((fn) => fn.target === 'freshnessGateHttp')
+      .flatMap((fn) =>
+        (options.people?.gateOverriders ?? []).map((member) => ({ fn: fn.name, member, who: member })),
+      ),
   ];
   for (const { fn, member, who } of invokers)
     steps.push({
@@ -908,7 +985,12 @@ function monitoringSteps(topology: Topology, monitoring: MonitoringSpec): Deploy
       phase: 'monitoring',
       resource: `log metric ${metric.name}`,
       describe: ['gcloud', 'logging', 'metrics', 'describe', metric.name, ...p, '--format=json'],
-      read: { api: 'logging', path: `v2/projects/${topology.project}/metrics/${metric.name}` },
+      read: listed(
+        'logging',
+        `v2/projects/${topology.project}/metrics?pageSize=1000`,
+        'metrics',
+        (item) => item.name === metric.name || String(item.name).endsWith(`/metrics/${metric.name}`),
+      ),
       create: [
         'gcloud',
         'logging',

@@ -1,5 +1,5 @@
-import type { ColumnType } from '../shared/config/tables.js';
 import { WAREHOUSE_TABLES } from '../shared/config/tables.js';
+import type { BigQueryField, BigQuerySpec } from './bigquery.js';
 import type { FunctionSpec } from './functions.js';
 
 /**
@@ -12,7 +12,8 @@ export interface DatasetSpec {
   /** shotclock creates it and its tables; otherwise it belongs to the pipeline and must exist */
   owned: boolean;
   description: string;
-  tables: Array<{ name: string; columns: Record<string, ColumnType> }>;
+  /** owned tables, with the schema they are created with */
+  tables: Array<{ name: string; fields: BigQueryField[] }>;
   /** function names that read it (BigQuery READER on the dataset) */
   readers: string[];
   /** function names that write into it (BigQuery WRITER on the dataset) */
@@ -37,4 +38,38 @@ export function defaultDatasets(functions: FunctionSpec[]): DatasetSpec[] {
     readers: functions.filter((fn) => fn.bigquery !== 'none').map((fn) => fn.name),
     writers: functions.filter((fn) => WRITES[fn.source]?.includes(id)).map((fn) => fn.name),
   }));
+}
+
+/**
+ * The datasets of `bigQuerySpec`: the one shotclock owns (created with its tables) and the
+ * pipeline's ones its functions read or write. Each function gets READER on the datasets it reads
+ * and WRITER on the ones it writes, nothing else.
+ */
+export function datasetsFromSpec(spec: BigQuerySpec, functions: FunctionSpec[]): DatasetSpec[] {
+  const all = Object.values(spec.access);
+  const ids = [
+    ...new Set([
+      spec.ownedDataset,
+      ...all.flatMap((access) => [...access.datasetsRead, ...access.datasetsWritten]),
+    ]),
+  ].sort((a, b) => Number(b === spec.ownedDataset) - Number(a === spec.ownedDataset) || a.localeCompare(b));
+  const using = (id: string, kind: 'datasetsRead' | 'datasetsWritten') =>
+    functions.filter((fn) => spec.access[fn.source]?.[kind].includes(id)).map((fn) => fn.name);
+  return ids.map((id) => {
+    const owned = id === spec.ownedDataset;
+    const writers = using(id, 'datasetsWritten');
+    return {
+      id,
+      owned,
+      description: owned ? "shotclock's own tables (graded predictions)" : `the pipeline's ${id} dataset`,
+      tables: owned
+        ? spec.ownedTables
+            .filter((table) => table.table.startsWith(`${id}.`))
+            .map((table) => ({ name: table.table.slice(id.length + 1), fields: table.fields }))
+        : [],
+      // A writer reads too: WRITER includes reading, so it is not granted twice.
+      readers: using(id, 'datasetsRead').filter((fn) => !writers.includes(fn)),
+      writers,
+    };
+  });
 }

@@ -5,11 +5,11 @@ import { PREDICTION_VOLUME_SQL } from './queries.js';
 export const descriptor: FunctionDescriptor = {
   name: 'alertMonitor',
   targets: [{ target: 'alertMonitor', signature: 'cloudevent' }],
-  touches: {
+  touches: (config, today) => ({
     // alert state and pending deliveries
     state: true,
     // compared with their declarations: a column gone or retyped is red
-    tables: tablesTouchedBy('alertMonitor'),
-    queries: [{ name: 'prediction-volume', sql: PREDICTION_VOLUME_SQL, params: { game_date: '2026-01-18' } }],
-  },
+    tables: tablesTouchedBy('alertMonitor', config),
+    queries: [{ name: 'prediction-volume', sql: PREDICTION_VOLUME_SQL, params: { game_date: today } }],
+  }),
 };

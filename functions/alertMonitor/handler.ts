@@ -1,3 +1,4 @@
+import { roleOfJob } from '../../shared/config/job-roles.js';
 import { decodeJson } from '../../shared/messages/pubsub-event.js';
 import { SchedulerTick } from '../../shared/messages/tick.js';
 import type { Bus } from '../../shared/ports/bus.port.js';
@@ -6,16 +7,16 @@ import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import { alertOnDeadLetter } from './dead-letter-alert.js';
 import { descriptor } from './descriptor.js';
 import { runTickRules, type TickRuleDependencies } from './tick-rules.js';
+import { handleWorkerErrorIncident } from './worker-error-incident.js';
 
 export const FUNCTION_NAME = 'alertMonitor';
-/** The scheduler job that drives time-based rules; other jobs on the tick topic are not ours. */
-export const TICK_JOB = 'shotclock-tick';
 
 export type AlertMonitorDependencies = TickRuleDependencies & { bus: Bus; projectId?: string };
 
 /**
- * Two subscriptions reach this handler: the tick topic (`config.topics.tick`)
- * and the dead-letter topic (`config.topics.dead_letter`).
+ * Three subscriptions reach this handler: the tick topic (`config.topics.tick`),
+ * the dead-letter topic (`config.topics.dead_letter`) and the worker-errors
+ * policies' notification channel (`config.topics.monitoring_incidents`).
  */
 export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitorDependencies>) {
   return pubsubEventHandler(
@@ -23,6 +24,10 @@ export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitor
     dependencies,
     async ({ message, logger }, deps) => {
       const scoped = { ...deps, logger };
+      if (message.topic === deps.config.topics.monitoring_incidents) {
+        await handleWorkerErrorIncident(scoped, message);
+        return;
+      }
       if (message.topic === deps.config.topics.dead_letter || looksLikeDeadLetter(message.attributes)) {
         await alertOnDeadLetter(scoped, message);
         return;
@@ -33,7 +38,8 @@ export function makeAlertMonitorHandler(dependencies: () => Promise<AlertMonitor
         if (message.topic !== deps.config.topics.tick) return alertOnDeadLetter(scoped, message);
         throw new PermanentError(`not a scheduler tick: ${tick.reason}`);
       }
-      if (tick.value.job !== TICK_JOB) {
+      // Time-based rules run on the config's `tick` job; other jobs on the tick topic are not ours.
+      if (roleOfJob(deps.config, tick.value.job) !== 'tick') {
         logger.debug('tick for another job, ignored', { job: tick.value.job });
         return;
       }

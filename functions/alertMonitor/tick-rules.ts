@@ -21,9 +21,9 @@ import { clearEventConditions } from './clear-conditions.js';
 import * as queries from './queries.js';
 import { raiseVerdict } from './raise-verdict.js';
 
-/** The grouped sink: re-sends refused deliveries and takes the grouping decision on the tick. */
+/** The grouped sink: re-drives notices a destination refused and takes the grouping decision on the tick. */
 export interface FlushingAlertSink extends AlertSink {
-  redeliverPending(): Promise<{ delivered: number; failed: number }>;
+  redeliverPending(): Promise<number>;
   flush(options?: { remindFrom?: string }): Promise<unknown[]>;
 }
 
@@ -40,7 +40,8 @@ export interface TickOutcome {
   dates: string[];
   raised: string[];
   cleared: string[];
-  redelivered: { delivered: number; failed: number } | undefined;
+  /** notices a destination had refused that went out on this tick */
+  redelivered: number | undefined;
   notices: number;
 }
 
@@ -204,8 +205,7 @@ export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutc
     if (kind === 'raise') outcome.raised.push(verdict.key);
     if (kind === 'clear') outcome.cleared.push(verdict.key);
   };
-  for (const gameDate of dates)
-    for (const verdict of await verdictsFor(deps, gameDate, now, open)) await hand(verdict);
+  // Watched dates raise and clear; earlier dates with a condition still open are only cleared.
   const lingering = [
     ...new Set(
       [...open.values()]
@@ -216,9 +216,13 @@ export async function runTickRules(deps: TickRuleDependencies): Promise<TickOutc
         .map((condition) => condition.game_date!),
     ),
   ].sort();
-  for (const gameDate of lingering)
+  const judged = [
+    ...dates.map((gameDate) => ({ gameDate, raises: true })),
+    ...lingering.map((gameDate) => ({ gameDate, raises: false })),
+  ];
+  for (const { gameDate, raises } of judged)
     for (const verdict of await verdictsFor(deps, gameDate, now, open))
-      if (verdict.kind === 'clear') await hand(verdict);
+      if (raises || verdict.kind === 'clear') await hand(verdict);
   for (const verdict of await clearEventConditions(deps, [...open.values()], dates[0]!)) await hand(verdict);
   if (flushing) outcome.notices = (await flushing.flush({ remindFrom: dates[0]! })).length;
   deps.logger.info('alert rules evaluated', {

@@ -1,4 +1,5 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import { roleOfJob } from '../../shared/config/job-roles.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { decodeJson } from '../../shared/messages/pubsub-event.js';
@@ -18,7 +19,6 @@ import { PermanentError } from '../../shared/runtime/errors.js';
 import { descriptor } from './descriptor.js';
 
 export const FUNCTION_NAME = 'dependencyProbe';
-export const PROBE_JOB = 'dependency-probe';
 
 export interface ProbeFunctionDependencies extends DependencyProbeDependencies {
   config: PipelineConfig;
@@ -61,7 +61,7 @@ export function makeDependencyProbeHttp(
   };
 }
 
-/** The scheduler tick: runs the probe on the `dependency-probe` job, ignores every other job. */
+/** The scheduler tick: runs the probe on the config's `dependency_probe` job, ignores every other job. */
 export function makeDependencyProbeTickHandler(dependencies: () => Promise<ProbeFunctionDependencies>) {
   return pubsubEventHandler(
     FUNCTION_NAME,
@@ -69,7 +69,7 @@ export function makeDependencyProbeTickHandler(dependencies: () => Promise<Probe
     async ({ message }, deps) => {
       const tick = decodeJson(message.data, SchedulerTick);
       if (!tick.ok) throw new PermanentError(`not a scheduler tick: ${tick.reason}`);
-      if (tick.value.job !== PROBE_JOB) return;
+      if (roleOfJob(deps.config, tick.value.job) !== 'dependency_probe') return;
       await probeOnce(deps);
     },
     { probe: descriptor },

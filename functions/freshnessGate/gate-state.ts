@@ -74,7 +74,14 @@ export interface GateDocument {
   _triggered_at?: string;
   override?: GateOverride;
   cutoff_alert?: { raised_at: string; reasons: string[] };
+  /** Firestore TTL (infra/firestore-ttl.ts): `GATE_RETENTION_DAYS` after the game date */
+  expire_at?: string;
 }
+
+/** A date's gate document is kept this long after its game date (the status page reads 14 days back). */
+export const GATE_RETENTION_DAYS = 60;
+const gateExpiry = (gameDate: string) =>
+  new Date(Date.parse(`${gameDate}T00:00:00Z`) + GATE_RETENTION_DAYS * 86_400_000).toISOString();
 
 export interface GateStateDependencies {
   config: PipelineConfig;
@@ -268,6 +275,7 @@ export function recordEvaluation(
       ).toISOString(),
       correlation_id: upstreamCorrelationId ?? stored?.correlation_id ?? randomUUID(),
       history,
+      expire_at: gateExpiry(gameDate),
       ...(openNow
         ? {
             opened: {

@@ -5,6 +5,7 @@ import { SchedulerTick } from '../../shared/messages/tick.js';
 import { PermanentError } from '../../shared/runtime/errors.js';
 import { pubsubEventHandler } from '../../shared/runtime/event-handler.js';
 import { answerCheck, answerOverride, type HttpAnswer } from './http-answers.js';
+import { authorizeOverride, type OverrideRights, overrideRightsFromEnv } from './http-request.js';
 import { type GateDependencies, handleTick, handleWake } from './run-gate.js';
 
 export const FUNCTION_NAME = 'freshnessGate';
@@ -33,23 +34,29 @@ export function makeFreshnessGateHandler(deps: () => Promise<GateDependencies>) 
 /**
  * `GET ?date=YYYY-MM-DD|TODAY|TOMORROW[&table=dataset.table]`: an on-demand
  * check, nothing stored or published. `POST /override` with JSON
- * `{date, reason, recorded_by}`: opens a BLOCKED date (409 when it is not).
+ * `{date, reason}` and the caller's Google ID token: opens a BLOCKED date (409 when it is not),
+ * recorded as done by the token's verified email, for the people allowed to override only.
  */
-export function makeFreshnessGateHttp(deps: () => Promise<GateDependencies>): HttpFunction {
+export function makeFreshnessGateHttp(
+  deps: () => Promise<GateDependencies>,
+  rights: OverrideRights = overrideRightsFromEnv(),
+): HttpFunction {
   return async (request, response) => {
     const backends = await deps();
     const logger = backends.logger.child({ function: `${FUNCTION_NAME}Http` });
     try {
       let answer: HttpAnswer;
       if (request.method === 'GET') answer = await answerCheck(backends, request.query);
-      else if (request.method === 'POST' && /\/override\/?$/.test(request.path))
-        answer = await answerOverride(
-          backends,
-          logger,
-          request.body,
-          request.get('x-goog-authenticated-user-email') ?? undefined,
+      else if (request.method === 'POST' && /\/override\/?$/.test(request.path)) {
+        const caller = await authorizeOverride(
+          request.get('authorization'),
+          `${request.get('x-forwarded-proto') ?? request.protocol}://${request.get('host')}`,
+          rights,
         );
-      else
+        answer = caller.ok
+          ? await answerOverride(backends, logger, request.body, caller.email)
+          : { status: caller.status, body: { error: caller.reason } };
+      } else
         answer = {
           status: 405,
           body: { error: 'GET ?date=... checks a date; POST /override opens a blocked one' },

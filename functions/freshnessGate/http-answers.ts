@@ -37,14 +37,14 @@ export async function answerCheck(
   };
 }
 
-/** POST `/override` `{date, reason, recorded_by}`: opens a BLOCKED date; 409 with the reason otherwise. */
+/** POST `/override` `{date, reason}` from a verified overrider: opens a BLOCKED date; 409 with the reason otherwise. */
 export async function answerOverride(
   deps: GateDependencies,
   logger: Logger,
   body: unknown,
-  authenticatedUser: string | undefined,
+  caller: string,
 ): Promise<HttpAnswer> {
-  const request = parseOverride(body, authenticatedUser);
+  const request = parseOverride(body, caller);
   if (!request.ok) return refuse(request.reason);
   const date = parseGateDate(request.value.date, deps.clock.now(), deps.config);
   if (!date.ok) return refuse(date.reason);

@@ -1,3 +1,4 @@
+import { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { type RelativeDay, resolveGameDate } from '../../shared/domain/calendar.js';
@@ -49,24 +50,91 @@ export function parseCheckedTables(
 export const OverrideRequest = z.object({
   date: z.string(),
   reason: z.string().trim().min(3, 'give the reason the date is opened'),
-  recorded_by: z.string().trim().min(1, 'say who is recording the override').max(200),
+  recorded_by: z.string().trim().min(1).max(200),
 });
 
-export function parseOverride(
-  body: unknown,
-  authenticatedUser: string | undefined,
-): Parsed<z.infer<typeof OverrideRequest>> {
-  // Behind IAP the signed-in account is known (`accounts.google.com:someone@example.com`) and wins.
-  const signedIn = authenticatedUser?.replace(/^accounts\.google\.com:/, '');
+/** The override's body; who records it is the verified caller (`authorizeOverride`), whatever the body says. */
+export function parseOverride(body: unknown, caller: string): Parsed<z.infer<typeof OverrideRequest>> {
   const input =
     typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? { ...body, ...(signedIn ? { recorded_by: signedIn } : {}) }
+      ? { ...body, recorded_by: caller }
       : body;
   const parsed = OverrideRequest.safeParse(input);
   if (!parsed.success)
     return {
       ok: false,
-      reason: `override body: ${describeIssues(parsed.error)} (send JSON {date, reason, recorded_by})`,
+      reason: `override body: ${describeIssues(parsed.error)} (send JSON {date, reason})`,
     };
   return { ok: true, value: parsed.data };
+}
+
+/** Who may open a blocked date, and how the caller's Google ID token is verified. */
+export interface OverrideRights {
+  /** emails, or `@domain` for everyone of a domain: calling the function (Cloud Run invoker) only lets a person check */
+  overriders: readonly string[];
+  verifier: OAuth2Client;
+  /** audiences accepted besides the URL the request came to (a custom domain in front, say) */
+  audiences: readonly string[];
+}
+
+/**
+ * From the function's environment: `SHOTCLOCK_GATE_OVERRIDERS` (comma-separated), and
+ * `SHOTCLOCK_ID_TOKEN_CERTS_URL` where Google's signing certificates are read (default Google's).
+ */
+export function overrideRightsFromEnv(env: Record<string, string | undefined> = process.env): OverrideRights {
+  const list = (raw: string | undefined) =>
+    (raw ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  return {
+    overriders: list(env.SHOTCLOCK_GATE_OVERRIDERS).map((entry) => entry.toLowerCase()),
+    verifier: new OAuth2Client(
+      env.SHOTCLOCK_ID_TOKEN_CERTS_URL
+        ? { endpoints: { oauth2FederatedSignonPemCertsUrl: env.SHOTCLOCK_ID_TOKEN_CERTS_URL } }
+        : {},
+    ),
+    audiences: list(env.SHOTCLOCK_GATE_AUDIENCE),
+  };
+}
+
+export type Authorized = { ok: true; email: string } | { ok: false; status: 401 | 403; reason: string };
+
+/**
+ * The caller of `POST /override`, from the Google ID token it sent (`Authorization: Bearer`), its
+ * signature, issuer, expiry and audience (this function's URL) checked; never from a header
+ * anyone can set. Opening a date then needs the caller on the overriders list.
+ */
+export async function authorizeOverride(
+  authorization: string | undefined,
+  functionUrl: string,
+  rights: OverrideRights,
+): Promise<Authorized> {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token)
+    return {
+      ok: false,
+      status: 401,
+      reason: 'override needs a Google ID token: Authorization: Bearer $(gcloud auth print-identity-token)',
+    };
+  let email: string | undefined;
+  try {
+    const ticket = await rights.verifier.verifyIdToken({
+      idToken: token,
+      audience: [functionUrl, ...rights.audiences],
+    });
+    const payload = ticket.getPayload();
+    if (payload?.email_verified !== false) email = payload?.email?.toLowerCase();
+  } catch (error) {
+    return { ok: false, status: 401, reason: `ID token refused: ${(error as Error).message.slice(0, 200)}` };
+  }
+  if (!email) return { ok: false, status: 401, reason: 'ID token carries no verified email' };
+  const domain = email.slice(email.indexOf('@'));
+  if (!rights.overriders.includes(email) && !rights.overriders.includes(domain))
+    return {
+      ok: false,
+      status: 403,
+      reason: `${email} may check the gate but not override it (not in SHOTCLOCK_GATE_OVERRIDERS)`,
+    };
+  return { ok: true, email };
 }

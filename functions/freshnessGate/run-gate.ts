@@ -1,3 +1,4 @@
+import { roleOfJob } from '../../shared/config/job-roles.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { alertKey } from '../../shared/messages/alert.js';
 import type { GateEvaluationSource } from '../../shared/messages/gate-decision.js';
@@ -26,10 +27,6 @@ export type GateDependencies = Pick<
   Backends,
   'config' | 'clock' | 'logger' | 'state' | 'bus' | 'warehouse' | 'alerts' | 'http'
 >;
-
-/** Scheduler jobs (ids in `config.schedules`) the gate answers to. */
-export const GATE_JOB = 'freshness-gate';
-export const PERIODIC_TICK_JOB = 'shotclock-tick';
 
 const ALERT_SUBJECT = 'freshness_gate';
 
@@ -76,7 +73,9 @@ export function handleWake(deps: GateDependencies, logger: Logger, ready: PhaseR
 }
 
 export async function handleTick(deps: GateDependencies, logger: Logger, tick: SchedulerTick): Promise<void> {
-  if (tick.job === GATE_JOB) {
+  // By the job's role in `config.schedules`: the gate's scheduled check, or the periodic tick.
+  const role = roleOfJob(deps.config, tick.job);
+  if (role === 'freshness_gate') {
     const gameDate = resolveGameDate(
       tick.target_date ?? deps.config.freshness_gate.target,
       deps.clock.now(),
@@ -89,7 +88,7 @@ export async function handleTick(deps: GateDependencies, logger: Logger, tick: S
     await runGate(deps, logger.child({ game_date: gameDate }), gameDate, 'scheduled');
     return;
   }
-  if (tick.job === PERIODIC_TICK_JOB) {
+  if (role === 'tick') {
     await redrivePending(deps, logger);
     await recheckBlocked(deps, logger);
     return;

@@ -5,6 +5,9 @@ import { scheduledGames } from '../../shared/queries/schedule.js';
 import type { StateStore } from '../../shared/ports/state-store.port.js';
 import { exportPath, type LiveGradingDependencies } from './grade-date.js';
 
+export const EXPORT_WATCH_COLLECTION = 'grading_export_watch';
+export const EXPORT_WATCH_RETENTION_DAYS = 7;
+
 /**
  * An export that does not exist yet is measured from when games were first
  * seen in progress without it, so the tick that runs as the games tip off
@@ -17,10 +20,14 @@ async function missingSince(
   now: Date,
 ): Promise<string | undefined> {
   if (!state) return undefined;
-  const path = `grading_export_watch/${gameDate}`;
+  const path = `${EXPORT_WATCH_COLLECTION}/${gameDate}`;
   const seen = (await state.get(path))?.missing_since;
   if (typeof seen === 'string') return seen;
-  await state.merge(path, { missing_since: now.toISOString() });
+  // Kept a week (Firestore TTL on `expire_at`, infra/firestore-ttl.ts): it only matters on its game night.
+  await state.merge(path, {
+    missing_since: now.toISOString(),
+    expire_at: new Date(now.getTime() + EXPORT_WATCH_RETENTION_DAYS * 86_400_000).toISOString(),
+  });
   return now.toISOString();
 }
 

@@ -1,4 +1,5 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import { roleOfJob } from '../../shared/config/job-roles.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { resolveGameDate } from '../../shared/domain/calendar.js';
 import { GameDate } from '../../shared/messages/primitives.js';
@@ -14,20 +15,9 @@ import { descriptor } from './descriptor.js';
 import { gradeAndExport, type LiveGradingDependencies } from './grade-date.js';
 
 export const FUNCTION_NAME = 'liveGradingExport';
-/** Scheduler jobs that grade, and the date each stands for when the job config does not say. */
-export const GRADING_JOBS: Readonly<Record<string, 'TODAY' | 'YESTERDAY'>> = {
-  'live-grading-evening': 'TODAY',
-  'live-grading-late': 'YESTERDAY',
-  'live-grading-final': 'YESTERDAY',
-};
-/** The every-5-minutes tick, on which staleness is judged. */
-export const STALENESS_JOB = 'shotclock-tick';
 
 function gradingDate(tick: SchedulerTick, config: PipelineConfig, now: Date): string {
-  const day =
-    tick.target_date ??
-    config.schedules.find((job) => job.id === tick.job)?.target_date ??
-    GRADING_JOBS[tick.job]!;
+  const day = tick.target_date ?? config.schedules.find((job) => job.id === tick.job)?.target_date ?? 'TODAY';
   const date = resolveGameDate(day, now, config.project.time_zone);
   const parsed = GameDate.safeParse(date);
   if (!parsed.success) throw new PermanentError(`target_date: ${describeIssues(parsed.error)}`);
@@ -45,11 +35,13 @@ export function makeLiveGradingExportHandler(
       const tick = decodeJson(message.data, SchedulerTick);
       if (!tick.ok) throw new PermanentError(tick.reason);
       const run = { ...backends, logger };
-      if (tick.value.job === STALENESS_JOB) {
+      // By the job's role in the config: the 5-minute tick judges staleness, live_grading jobs grade.
+      const role = roleOfJob(backends.config, tick.value.job);
+      if (role === 'tick') {
         await checkExportStaleness(run);
         return;
       }
-      if (!(tick.value.job in GRADING_JOBS)) return; // another function's job on the shared topic
+      if (role !== 'live_grading') return; // another function's job on the shared topic
       await gradeAndExport(run, gradingDate(tick.value, backends.config, backends.clock.now()));
     },
     { probe: descriptor },

@@ -55,6 +55,8 @@ export interface LatchedDecision {
   decided_at: string;
   quality?: TransitionDecision['quality'];
   outbox_id?: string;
+  /** `incumbent`: the incumbent's orchestrator triggered the date before shotclock took over */
+  by?: 'incumbent';
 }
 
 export interface ClaimedAlert {

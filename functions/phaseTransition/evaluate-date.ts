@@ -222,7 +222,7 @@ async function decideInTransaction(
       .filter((report) => isCompleted(report))
       .map((report) => report.completed_at)
       .sort()[0];
-  const latched = latchedDecision(document);
+  const latched = latchedDecision(document) ?? triggeredByIncumbent(document, nowIso);
   const facts = modeFacts(transition, gameDate, now, config.project.time_zone);
   const { mode } = facts;
   const decision = decideTransition({
@@ -255,6 +255,7 @@ async function decideInTransaction(
 
   let toDrive: string | undefined;
   let nowLatched = latched;
+  if (latched && !latchedDecision(document)) fields._decision = latched;
   if (!latched && (decision.kind === 'fire' || decision.kind === 'skip' || decision.kind === 'expire')) {
     const reason = decision.kind === 'fire' ? decision.trigger_reason : decision.reason;
     nowLatched = {
@@ -344,4 +345,21 @@ async function raiseClaimed(deps: PhaseTransitionDependencies, path: string, ale
       });
     }
   }
+}
+
+/**
+ * A date the incumbent's own orchestrator already triggered (its `_triggered: true`, which shotclock only
+ * ever writes after a decision of its own): at take-over, the documents of the dates in flight are the
+ * incumbent's. That trigger stands for shotclock's: latched as fired, never sent a second time.
+ */
+function triggeredByIncumbent(document: StateDocument, nowIso: string): LatchedDecision | undefined {
+  if (document._triggered !== true) return undefined;
+  return {
+    kind: 'fire',
+    reason:
+      typeof document._trigger_reason === 'string' ? document._trigger_reason : 'triggered_by_incumbent',
+    mode: typeof document._mode === 'string' ? document._mode : 'unknown',
+    decided_at: nowIso,
+    by: 'incumbent',
+  };
 }

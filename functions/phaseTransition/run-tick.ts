@@ -1,11 +1,9 @@
+import { roleOfJob } from '../../shared/config/job-roles.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { SchedulerTick } from '../../shared/messages/tick.js';
 import { GameDate } from '../../shared/messages/primitives.js';
 import { drivePending } from '../../shared/runtime/outbox.js';
 import { evaluateDate, OUTBOX_OWNER, type PhaseTransitionDependencies } from './evaluate-date.js';
-
-/** The scheduler job that drives transitions (every 5 minutes); other jobs on the tick topic are not ours. */
-export const TRANSITION_TICK_JOB = 'shotclock-tick';
 
 /** Open dates looked at per transition per tick; more wait for the next tick. */
 export const MAX_DATES_PER_TICK = 200;
@@ -18,7 +16,8 @@ export const MAX_DATES_PER_TICK = 200;
  * redelivery only when something failed.
  */
 export async function runTick(deps: PhaseTransitionDependencies, tick: SchedulerTick, logger: Logger) {
-  if (tick.job !== TRANSITION_TICK_JOB) {
+  // The config's `tick` job (every 5 minutes) drives transitions; other jobs on the tick topic are not ours.
+  if (roleOfJob(deps.config, tick.job) !== 'tick') {
     logger.debug(`tick for job ${tick.job} is not for phase transitions`);
     return;
   }

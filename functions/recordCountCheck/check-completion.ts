@@ -25,6 +25,7 @@ import {
   breakerOf,
   checkPath,
   historyKey,
+  historyExpiry,
   historyPath,
   latchAlert,
   processorPath,
@@ -204,6 +205,7 @@ async function judgeAndDecide(
       game_date: gameDate,
       ...counted,
       recorded_at: now.toISOString(),
+      expire_at: historyExpiry(gameDate),
     });
   const { decision } = outcome;
   logger.log(verdict.outcome === 'low' ? 'WARNING' : 'INFO', verdict.summary, {

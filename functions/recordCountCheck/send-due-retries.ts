@@ -1,5 +1,10 @@
 import { alertKey } from '../../shared/messages/alert.js';
-import { breakerOnTick, decideOnDue, type RecordCountCheck } from '../../shared/domain/record-count.js';
+import {
+  breakerOnTick,
+  decideOnDue,
+  decideOnMissingTable,
+  type RecordCountCheck,
+} from '../../shared/domain/record-count.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { RerunRequest } from '../../shared/messages/rerun-request.js';
 import type { ProcessDateRangeRequest } from '../../shared/messages/service-requests.js';
@@ -69,6 +74,33 @@ export async function sendDueRetries(deps: RecordCountCheckDeps, logger: Logger)
   return report;
 }
 
+/** At the cutoff a series whose table is gone ends (see `decideOnMissingTable`); before it, it waits. */
+async function endSeriesOnMissingTable(
+  deps: RecordCountCheckDeps,
+  stored: StoredCheck,
+  table: string,
+  logger: Logger,
+): Promise<'not_due' | 'exhausted'> {
+  const path = checkPath(stored.processor, stored.game_date);
+  const decision = await deps.state.transaction(async (tx) => {
+    const current = (await tx.get(path)) as StoredCheck | undefined;
+    if (!current) return { kind: 'not_due' as const };
+    const decided = decideOnMissingTable(current as RecordCountCheck, table, deps.clock.now());
+    if (decided.kind === 'exhausted') tx.merge(path, { ...decided.check });
+    return decided;
+  });
+  if (decision.kind === 'exhausted')
+    logger.warning(
+      `retry series ended: ${decision.check.retry?.end_reason ?? 'table missing at the cutoff'}`,
+      {
+        processor: stored.processor,
+        game_date: stored.game_date,
+        table,
+      },
+    );
+  return decision.kind;
+}
+
 async function handleDue(
   deps: RecordCountCheckDeps,
   stored: StoredCheck,
@@ -85,9 +117,9 @@ async function handleDue(
   try {
     observed = await countRows(deps.warehouse, processor.table, processor.date_column, stored.game_date);
   } catch (error) {
-    if (error instanceof MissingTableError)
-      return alertMissingTable(deps, error, logger).catch(() => 'not_due' as const);
-    throw error;
+    if (!(error instanceof MissingTableError)) throw error;
+    await alertMissingTable(deps, error, logger).catch(() => undefined);
+    return endSeriesOnMissingTable(deps, stored, error.table, logger);
   }
   const path = checkPath(stored.processor, stored.game_date);
   const log = logger.child({ game_date: stored.game_date, processor: stored.processor });

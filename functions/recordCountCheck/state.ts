@@ -54,6 +54,10 @@ export const OUTBOX_OWNER = 'recordCountCheck';
 export const checkPath = (processor: string, gameDate: string) => `${CHECKS}/${processor}__${gameDate}`;
 export const processorPath = (processor: string) => `${PROCESSORS}/${processor}`;
 export const tablePath = (table: string) => `${TABLES}/${table}`;
+/** A day's count is history for the baseline (`baseline_days`, 14 by default): kept 60 days after its date. */
+export const HISTORY_RETENTION_DAYS = 60;
+export const historyExpiry = (gameDate: string) =>
+  new Date(Date.parse(`${gameDate}T00:00:00Z`) + HISTORY_RETENTION_DAYS * 86_400_000).toISOString();
 export const historyKey = (processor: string, gameDate: string) => `${processor}__${gameDate}`;
 export const historyPath = (processor: string, gameDate: string) =>
   `${HISTORY}/${historyKey(processor, gameDate)}`;

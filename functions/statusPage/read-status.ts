@@ -14,8 +14,10 @@ import type { StateStore } from '../../shared/ports/state-store.port.js';
 import {
   type OpenAlertView,
   type PendingDeliveryView,
+  type ResolvedAlertView,
   readOpenAlerts,
   readPendingDeliveries,
+  readRecentlyResolved,
 } from './sections/alerts.js';
 import { type GateView, readGate } from './sections/gate.js';
 import { type GradingView, readGrading } from './sections/grading.js';
@@ -23,7 +25,7 @@ import { type RetryView, readRetries } from './sections/retries.js';
 import { SUCCESS_RATE_DAYS, type SuccessRate, successRates } from './sections/success-rates.js';
 import { readTransitions, type TransitionTimeline } from './sections/transitions.js';
 
-export type { OpenAlertView, PendingDeliveryView } from './sections/alerts.js';
+export type { OpenAlertView, PendingDeliveryView, ResolvedAlertView } from './sections/alerts.js';
 export type { GateCheckView, GateView } from './sections/gate.js';
 export type { GradingSystemView, GradingView } from './sections/grading.js';
 export type { RetryView } from './sections/retries.js';
@@ -55,6 +57,8 @@ export interface StatusSnapshot {
   success_rates: SuccessRate[];
   success_rate_window: { from: string; to: string };
   open_alerts: OpenAlertView[];
+  /** conditions resolved in the last 24 hours, newest first */
+  recently_resolved: ResolvedAlertView[];
   pending_deliveries: PendingDeliveryView[];
   /** what could not be read, in words (a backend error shows here, not as a crash) */
   problems: string[];
@@ -81,10 +85,11 @@ export async function readStatusSnapshot(
 ): Promise<StatusSnapshot> {
   const problems: string[] = [];
   const dates = Array.from({ length: days }, (_, back) => addDays(date, -back));
-  const [daySnapshots, rates, alerts, deliveries] = await Promise.all([
+  const [daySnapshots, rates, alerts, resolved, deliveries] = await Promise.all([
     Promise.all(dates.map((day) => readDay(deps, day, problems))),
     successRates(deps, date, problems),
     readOpenAlerts(deps, problems),
+    readRecentlyResolved(deps, problems),
     readPendingDeliveries(deps, problems),
   ]);
   return {
@@ -96,6 +101,7 @@ export async function readStatusSnapshot(
     success_rates: rates,
     success_rate_window: { from: addDays(date, -(SUCCESS_RATE_DAYS - 1)), to: date },
     open_alerts: alerts,
+    recently_resolved: resolved,
     pending_deliveries: deliveries,
     problems,
   };

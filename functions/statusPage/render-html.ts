@@ -63,8 +63,21 @@ ${snapshot.pending_deliveries
   .join('\n')}
 </tbody></table>`
     : '';
-  return `<section id="alerts"><h2>Open alerts <span class="count">${snapshot.open_alerts.length}</span></h2>
-${items ? `<ul id="open-alerts">${items}</ul>` : '<p class="all-clear" id="open-alerts-empty">No open alerts.</p>'}
+  const notices = (n: number) => (n === 1 ? '1 notice sent' : `${n} notices sent`);
+  const resolved = snapshot.recently_resolved
+    .map(
+      (alert) => `<li class="resolved-alert" data-key="${escapeHtml(alert.key)}">
+  ${badge(alert.severity, 'severity')} <code>${escapeHtml(alert.rule)}</code>
+  <span class="subject">${escapeHtml(alert.subject)}${alert.game_date ? ` · ${escapeHtml(alert.game_date)}` : ''}</span>
+  <p>${escapeHtml(alert.resolution ?? alert.message)}</p>
+  <p class="meta">open ${localTime(alert.first_raised_at, snapshot.time_zone)} – resolved ${localTime(alert.resolved_at, snapshot.time_zone)}, ${alert.notice_count === 0 ? 'cleared before anyone was told' : notices(alert.notice_count)}</p>
+</li>`,
+    )
+    .join('\n');
+  return `<section id="alerts"><div class="alert-columns"><div><h2>Open alerts <span class="count">${snapshot.open_alerts.length}</span></h2>
+${items ? `<ul id="open-alerts">${items}</ul>` : '<p class="all-clear" id="open-alerts-empty">No open alerts.</p>'}</div>
+<div><h2>Resolved in the last 24 h <span class="count">${snapshot.recently_resolved.length}</span></h2>
+${resolved ? `<ul id="recently-resolved">${resolved}</ul>` : '<p id="recently-resolved-empty">Nothing resolved in the last 24 hours.</p>'}</div></div>
 ${deliveries}</section>`;
 }
 
@@ -230,6 +243,7 @@ thead th{font-size:12px;color:var(--muted);font-weight:600}.num{text-align:right
 .status-missing,.status-failed,.status-blocked,.status-error,.status-retry_exhausted,.status-below_baseline,.status-expire{background:#fee2e2;color:#991b1b}
 .severity-critical{background:#7f1d1d;color:#fff}.severity-error{background:#fee2e2;color:#991b1b}.severity-warning{background:#fef3c7;color:#92400e}
 .tag{font-size:11px;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 4px}.tag.critical{color:#991b1b;border-color:#fecaca}
+.alert-columns{display:grid;grid-template-columns:3fr 2fr;gap:16px}#recently-resolved{list-style:none;padding:0;margin:0}#recently-resolved li{border-left:4px solid #16a34a;padding:6px 10px;margin:6px 0;background:#f0fdf4}#recently-resolved p{margin:3px 0}
 #open-alerts{list-style:none;padding:0;margin:0}#open-alerts li{border-left:4px solid #dc2626;padding:6px 10px;margin:6px 0;background:#fff7f7}
 #open-alerts li.alert-critical{border-color:#7f1d1d}#open-alerts li.alert-warning{border-color:#f59e0b;background:#fffbeb}#open-alerts p{margin:3px 0}
 .meta{color:var(--muted);font-size:12px}.no-data{color:var(--muted);font-style:italic}.all-clear{color:#166534}

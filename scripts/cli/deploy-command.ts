@@ -6,7 +6,9 @@ import { topologyProblems } from '../../infra/invariants.js';
 import { monitoringSpec } from '../../infra/monitoring.js';
 import { deployPlan, type PlanOptions, renderPlan } from '../../infra/plan.js';
 import { buildTopology } from '../../infra/topology.js';
-import { defaultDatasets } from '../../infra/warehouse-access.js';
+import { bigQuerySpec } from '../../infra/bigquery.js';
+import { FIRESTORE_TTL_POLICIES } from '../../infra/firestore-ttl.js';
+import { datasetsFromSpec } from '../../infra/warehouse-access.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { ApplyStopped } from '../deploy/apply.js';
 import { runDeploy } from '../deploy/run-deploy.js';
@@ -30,13 +32,17 @@ function hashFolder(folder: string): string {
 export function planFor(
   config: PipelineConfig,
   project: string,
-  options: Omit<PlanOptions, 'monitoring' | 'datasets'> = {},
+  options: Omit<PlanOptions, 'monitoring' | 'datasets' | 'ttlPolicies'> = {},
 ) {
   const topology = buildTopology(config, project);
   const steps = deployPlan(topology, {
     ...options,
     monitoring: monitoringSpec(config),
-    datasets: defaultDatasets(topology.functions),
+    datasets: datasetsFromSpec(bigQuerySpec(config), topology.functions),
+    ttlPolicies: FIRESTORE_TTL_POLICIES.map((policy) => ({
+      collectionGroup: policy.collection,
+      field: policy.field,
+    })),
   });
   return { topology, steps };
 }
@@ -49,7 +55,17 @@ interface DeployOptions {
   takeOver?: boolean;
   giveBack?: boolean;
   slackWebhookFile?: string;
+  statusViewer: string[];
+  gateOverrider: string[];
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+/** `someone@example.com` is a user; `group:…` / `user:…` are taken as IAM writes them. */
+const member = (value: string) => {
+  if (/^(user|group):[^@\s]+@[^@\s]+$/.test(value)) return value;
+  if (/^[^@\s:]+@[^@\s]+$/.test(value)) return `user:${value}`;
+  throw new UserError(`deploy: ${value} is not an email (or user:/group: followed by one)`);
+};
 
 const usage = (message: string): never => {
   throw new UserError(`deploy: ${message}`);
@@ -70,15 +86,28 @@ export function register(program: Command): void {
     )
     .option(
       '--take-over',
-      "with --apply: pause / detach the incumbent's parts shotclock replaces (listed in config take_over)",
+      "pause / detach the incumbent's parts shotclock replaces (listed in config take_over); with --plan, the script does it by default",
     )
-    .option('--give-back', "with --apply: resume / re-attach the incumbent's parts taken over")
+    .option(
+      '--give-back',
+      "resume / re-attach the incumbent's parts taken over; with --plan, the script's last section",
+    )
     .option('--slack-webhook-file <file>', 'file holding the Slack webhook URL, stored as the secret value')
+    .option(
+      '--status-viewer <email>',
+      'a person (or group:…) who may open the status page (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--gate-overrider <email>',
+      'a person who may check and override the freshness gate (repeatable)',
+      collect,
+      [],
+    )
     .action(async (options: DeployOptions) => {
       if (options.takeOver && options.giveBack)
         return usage('--take-over and --give-back exclude each other');
-      if ((options.takeOver || options.giveBack) && !options.apply)
-        return usage('--take-over and --give-back go with --apply');
       if (options.slackWebhookFile && !existsSync(options.slackWebhookFile))
         return usage(`--slack-webhook-file ${options.slackWebhookFile}: no such file`);
       const { config } = cliSettings();
@@ -97,8 +126,20 @@ export function register(program: Command): void {
             throw new UserError(`dist/${source} is missing: run npm run build before deploy --apply`);
           bundleHashes[source] = hashFolder(join('dist', source));
         }
+      const people = {
+        statusViewers: options.statusViewer.map(member),
+        // The gate checks the email in the caller's ID token: a person, not a group.
+        gateOverriders: options.gateOverrider.map((value) =>
+          value.startsWith('group:')
+            ? usage(
+                `--gate-overrider ${value}: name people (the gate checks the email of the caller's ID token)`,
+              )
+            : member(value),
+        ),
+      };
       const { topology, steps } = planFor(merged, options.project, {
         bundleHashes,
+        people,
         ...(secret && options.slackWebhookFile
           ? {
               secretValueFiles: {
@@ -117,7 +158,8 @@ export function register(program: Command): void {
         return;
       }
       if (!options.apply) {
-        process.stdout.write(renderPlan(topology, steps, config.take_over));
+        const mode = options.takeOver ? 'take-over' : options.giveBack ? 'give-back' : undefined;
+        process.stdout.write(renderPlan(topology, steps, config.take_over, mode));
         return;
       }
       try {

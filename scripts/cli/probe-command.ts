@@ -10,6 +10,17 @@ import {
   runDependencyProbe,
   summarizeProbe,
 } from '../../shared/probe/dependency-probe.js';
+import { buildTopology } from '../../infra/topology.js';
+import { loadPipelineConfig } from '../../shared/config/load.js';
+import type { ProbeCheck } from '../../shared/probe/probe-answer.js';
+import {
+  DEFAULT_LOCAL_DATA,
+  describeStack,
+  emulatorAnswers,
+  findLocalStack,
+  onEmulatorsOnly,
+  type StackRecord,
+} from '../local/stack-record.js';
 import { topologyFromConfig } from '../../shared/probe/expected-topology.js';
 import type { ProbeScope } from '../../shared/probe/probe-request.js';
 import { configuredSchedulerJobs } from '../../shared/probe/scheduler-jobs.port.js';
@@ -18,6 +29,7 @@ import { UserError } from './user-error.js';
 
 interface ProbeCommandOptions {
   function: string[];
+  data: string;
   project?: string;
   scope: ProbeScope;
   report?: string;
@@ -25,17 +37,17 @@ interface ProbeCommandOptions {
 }
 
 /**
- * `shotclock probe`: the dependency probe against a local stack. With
- * `--function name=url` it probes a stack already running (emulators from
- * PUBSUB_EMULATOR_HOST); without, it starts the local stack, probes every
- * function it serves and the topology it created, and stops it.
- * Exits 1 when any check is red.
+ * `shotclock probe`: the dependency probe against a local stack. The stack `shotclock local up`
+ * runs (found by its record in the data folder) is probed in place; a stack that was started and
+ * whose process is gone is red. With no stack up, it starts one for the probe and stops it after.
+ * With `--function name=url` it probes those functions on the emulators of PUBSUB_EMULATOR_HOST.
+ * Says which it probed; exits 1 when any check is red.
  */
 export function register(program: Command): void {
   program
     .command('probe')
     .description(
-      'Probe every function (env, lazy modules, backends) and the topology of a local stack; exit 1 when red',
+      'Probe every function (env, lazy modules, backends) and the topology of the running `local up` stack (red when it died; with none, one started for the probe); exit 1 when red',
     )
     .option('--function <name=url>', 'a running function to probe (repeatable)', collect, [])
     .option('--project <id>', 'project id on the emulators (default GOOGLE_CLOUD_PROJECT)')
@@ -46,9 +58,11 @@ export function register(program: Command): void {
     )
     .option('--report <file>', 'write the JSON report here')
     .option('--json', 'print the JSON report instead of the summary')
+    .option('--data <dir>', 'data folder of the `local up` stack to probe', DEFAULT_LOCAL_DATA)
     .action(async (options: ProbeCommandOptions) => {
-      const report =
-        options.function.length > 0 ? await probeRunning(options) : await probeLocalStack(options);
+      // What is probed, in one line (stderr with --json, so stdout stays one JSON document).
+      const say = (line: string) => (options.json ? console.error(line) : console.log(line));
+      const report = await probeTarget(options, say);
       if (options.report) {
         mkdirSync(dirname(resolve(options.report)), { recursive: true });
         writeFileSync(options.report, `${JSON.stringify(report, null, 2)}\n`);
@@ -56,6 +70,76 @@ export function register(program: Command): void {
       console.log(options.json ? JSON.stringify(report, null, 2) : summarizeProbe(report));
       process.exitCode = report.status === 'green' ? 0 : 1;
     });
+}
+
+async function probeTarget(options: ProbeCommandOptions, say: (line: string) => void): Promise<ProbeReport> {
+  if (options.function.length > 0) {
+    say(`probing ${options.function.length} function(s) given with --function`);
+    return probeRunning(options);
+  }
+  const found = findLocalStack(resolve(options.data));
+  if (found.state === 'running') {
+    say(`probing ${describeStack(found.record)}`);
+    return probeRecordedStack(found.record, options);
+  }
+  if (found.state === 'down') {
+    say(`probing ${describeStack(found.record)}: its process is gone`);
+    return redReport([
+      {
+        check: 'local-stack',
+        status: 'red',
+        latency_ms: 0,
+        detail: `pid ${found.record.pid} is not running: start the stack again with shotclock local up (shotclock local down clears what it left)`,
+      },
+    ]);
+  }
+  say(`no local stack is running (no ${found.file}): probing a stack started for this probe, stopped after`);
+  return probeLocalStack(options);
+}
+
+function redReport(checks: ProbeCheck[]): ProbeReport {
+  const now = new Date().toISOString();
+  return { started_at: now, finished_at: now, duration_ms: 0, status: 'red', checks };
+}
+
+/** The stack `local up` serves: its emulators, its function URLs, the topology of its config. */
+async function probeRecordedStack(record: StackRecord, options: ProbeCommandOptions): Promise<ProbeReport> {
+  const emulators = Object.entries(record.env).filter(([key]) => key.endsWith('_EMULATOR_HOST'));
+  const silent = [];
+  for (const [key, host] of emulators)
+    if (!(await emulatorAnswers(host)))
+      silent.push({
+        check: `local-stack:${key}`,
+        status: 'red' as const,
+        latency_ms: 0,
+        detail: `the emulator at ${host} does not answer: restart the stack (shotclock local down, then local up)`,
+      });
+  if (silent.length > 0 || !record.env.PUBSUB_EMULATOR_HOST) return redReport(silent);
+  const config = loadPipelineConfig(record.override);
+  onEmulatorsOnly();
+  const pubsub = new PubSub({
+    projectId: record.projectId,
+    apiEndpoint: record.env.PUBSUB_EMULATOR_HOST,
+    emulatorMode: true,
+  });
+  try {
+    const { expectedFromInfra } = await import('../../functions/dependencyProbe/expected-from-infra.js');
+    const expected = expectedFromInfra(buildTopology(config, record.projectId), record.urls);
+    const targets = expected.functions.flatMap((fn) => (fn.url ? [{ function: fn.name, url: fn.url }] : []));
+    return await runDependencyProbe(
+      {
+        topology: new PubSubBus(pubsub),
+        scheduler: configuredSchedulerJobs(config),
+        clock: systemClock,
+        projectId: record.projectId,
+      },
+      expected,
+      targets,
+      { scope: options.scope, local: true },
+    );
+  } finally {
+    await pubsub.close();
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -18,7 +18,10 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario JSON (format in docs/scenarios.md)')
     .option('--report <file>', 'where to write the JSON report', '.shotclock/replay/report.json')
     .option('--data <dir>', 'folder for DuckDB, exports, function logs and the status snapshot')
-    .action(async (scenarioPath: string, options: { report: string; data?: string }) => {
+    .action(async (scenarioPath: string, options: { report: string; data?: string }, command: Command) => {
+      if (!existsSync(scenarioPath)) throw new UserError(`scenario ${scenarioPath}: not found`);
+      if (statSync(scenarioPath).isDirectory())
+        throw new UserError(`scenario ${scenarioPath}: is a folder, not a scenario file`);
       assertWritable(resolve(options.report));
       // The user's pipeline config first (its own errors name their source), the scenario over it.
       const loaded = await readScenario(scenarioPath, cliSettings().override);
@@ -36,6 +39,7 @@ export function register(program: Command): void {
       const report = await runReplay(loaded, {
         dataDir,
         statusSnapshot: statusSnapshotFor(),
+        errorStacks: command.optsWithGlobals<{ debug?: boolean }>().debug === true,
         onProgress: (done, total, now) => {
           const label = DateTime.fromJSDate(now).setZone(config.project.time_zone).toFormat('ccc HH:mm ZZZZ');
           if (!process.stderr.isTTY) {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { IamGrant } from '../../infra/google-resources.js';
 import { type DeployStep, renderCommand } from '../../infra/plan.js';
-import { GoogleReadError, type GoogleRest } from './google-rest.js';
+import { GoogleReadError, type GoogleRest, type RestWrite } from './google-rest.js';
 
 const run = promisify(execFile);
 
@@ -69,7 +69,13 @@ export async function applyPlan(steps: DeployStep[], options: ApplyOptions): Pro
     if (last && last[0]!.phase === step.phase) last.push(step);
     else phases.push([step]);
   }
-  for (const phase of phases) {
+  for (const all of phases) {
+    const batched = all.filter((step) => step.batch);
+    for (const outcome of await applyBatch(batched, options)) {
+      outcomes.push(outcome);
+      if (outcome.action === 'created') log(`created   ${outcome.resource}`);
+    }
+    const phase = all.filter((step) => !step.batch);
     // Grants on one resource go one after another: each is a read-modify-write of the same policy.
     const lanes = new Map<string, DeployStep[]>();
     for (const step of phase) {
@@ -107,6 +113,47 @@ export async function applyPlan(steps: DeployStep[], options: ApplyOptions): Pro
     if (stopped) throw stopped;
   }
   return outcomes;
+}
+
+/**
+ * Steps whose creation takes many names (`gcloud pubsub topics create A B C`): read them all (one
+ * list), create the missing ones in one run. After a failure the list is read again and only what
+ * is still missing is tried again, so a transient error on one name does not repeat the others.
+ */
+async function applyBatch(steps: DeployStep[], options: ApplyOptions): Promise<StepOutcome[]> {
+  if (!steps.length) return [];
+  const missingOf = async () => {
+    const missing: DeployStep[] = [];
+    for (const step of steps) {
+      const answer = await options.rest.read({
+        ...step.read!,
+        path: substitute(step.read!.path, options.variables),
+      });
+      if (!answer.found) missing.push(step);
+    }
+    return missing;
+  };
+  const first = await missingOf();
+  let missing = first;
+  const scale = options.waitScale ?? 1;
+  for (let attempt = 1; missing.length; attempt++) {
+    const { command, flags } = missing[0]!.batch!;
+    const argv = [...command, ...missing.map((step) => step.batch!.name), ...flags];
+    try {
+      await gcloud(missing[0]!, argv, options, { retries: 1 });
+      break;
+    } catch (error) {
+      options.rest.changed();
+      missing = await missingOf();
+      if (!missing.length) break;
+      if (!(error instanceof ApplyStopped) || !TRANSIENT.test(error.reason) || attempt >= 3) throw error;
+      await sleep(1000 * 2 ** (attempt - 1) * scale);
+    }
+  }
+  return steps.map((step) => ({
+    resource: step.resource,
+    action: first.includes(step) ? ('created' as const) : ('unchanged' as const),
+  }));
 }
 
 async function applyStep(step: DeployStep, options: ApplyOptions): Promise<StepOutcome> {
@@ -160,118 +207,111 @@ async function applyStep(step: DeployStep, options: ApplyOptions): Promise<StepO
   return { resource, action: 'unchanged' };
 }
 
-/** gcloud's command that replaces a resource's whole IAM policy from a file (read with its etag). */
-function setPolicyCommand(grant: IamGrant, file: string, project: string, region: string): string[] {
-  const p = `--project=${project}`;
-  switch (grant.scope) {
-    case 'project':
-      return ['gcloud', 'projects', 'set-iam-policy', grant.target, file, '--quiet'];
-    case 'topic':
-      return ['gcloud', 'pubsub', 'topics', 'set-iam-policy', grant.target, file, p];
-    case 'subscription':
-      return ['gcloud', 'pubsub', 'subscriptions', 'set-iam-policy', grant.target, file, p];
-    case 'secret':
-      return ['gcloud', 'secrets', 'set-iam-policy', grant.target, file, p];
-    case 'service':
-      return [
-        'gcloud',
-        'run',
-        'services',
-        'set-iam-policy',
-        grant.target,
-        file,
-        `--region=${region}`,
-        p,
-        '--quiet',
-      ];
-    case 'bucket':
-      return ['gcloud', 'storage', 'buckets', 'set-iam-policy', `gs://${grant.target}`, file, p];
-    case 'dataset':
-      return ['gcloud', 'alpha', 'bq', 'datasets', 'update', grant.target, `--permissions-file=${file}`, p];
-  }
+/**
+ * Where a resource's whole policy is written: `setIamPolicy` beside the `getIamPolicy` it was read
+ * from (the bucket's `iam` with PUT), or a dataset's access list (a PATCH of the dataset).
+ */
+function policyWrite(grant: IamGrant, readPath: string, policy: Record<string, unknown>): RestWrite {
+  const { api } = grant.policy;
+  if (grant.scope === 'dataset') return { api, path: readPath, method: 'PATCH', body: policy };
+  if (grant.scope === 'bucket')
+    return { api, path: readPath.replace(/\?.*$/, ''), method: 'PUT', body: policy };
+  return { api, path: readPath.replace(/:getIamPolicy$/, ':setIamPolicy'), method: 'POST', body: { policy } };
 }
 
+type Binding = { role: string; members: string[]; condition?: { title?: string; expression?: string } };
+
 /**
- * The grants on one resource: its policy is read once. One missing binding is added with the
- * plan's own `add-iam-policy-binding` command; several are written in one read-modify-write
- * (`set-iam-policy` with the etag read, so a concurrent change makes it fail and retry, not lose).
+ * The grants on one resource, in one read-modify-write of its policy: read once (with its etag),
+ * every missing binding added, written back in one call. A concurrent change (409 ABORTED) reads
+ * again; a service account not yet usable is waited for, within the step's bound. The printed
+ * script adds the same bindings with `add-iam-policy-binding` (or its dataset helper).
  */
 async function applyGrants(lane: DeployStep[], options: ApplyOptions): Promise<StepOutcome[]> {
   const { variables } = options;
   const first = lane[0]!.grant!;
   const path = substitute(first.policy.path, variables);
-  let answer: Awaited<ReturnType<GoogleRest['read']>>;
-  try {
-    answer = await options.rest.read({ ...first.policy, path });
-  } catch (error) {
-    throw new ApplyStopped(lane[0]!.resource, error instanceof Error ? error.message : String(error));
-  }
-  if (!answer.found) {
-    if (first.scope === 'dataset')
-      return lane.map((step) => ({
-        resource: step.resource,
-        action: 'skipped' as const,
-        detail: [`dataset ${first.target} does not exist`],
-      }));
-    throw new ApplyStopped(lane[0]!.resource, `${first.scope} ${first.target} does not exist`);
-  }
-  const body = answer.body;
-  const missing: DeployStep[] = [];
-  const outcomes: StepOutcome[] = [];
-  const bindings = structuredClone(
-    (body.bindings ?? []) as Array<{
-      role: string;
-      members: string[];
-      condition?: { title?: string; expression?: string };
-    }>,
-  );
-  const access = structuredClone((body.access ?? []) as Array<Record<string, unknown>>);
-  for (const step of lane) {
-    const grant = step.grant!;
-    const member = substitute(grant.member, variables);
-    if (grant.scope === 'dataset') {
-      const entry = {
-        role: grant.role.replace(/^bigquery\./, ''),
-        userByEmail: member.replace(/^serviceAccount:/, ''),
-      };
-      if (access.some((held) => held.role === entry.role && held.userByEmail === entry.userByEmail))
-        outcomes.push({ resource: step.resource, action: 'unchanged' });
+  const scale = options.waitScale ?? 1;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    let answer: Awaited<ReturnType<GoogleRest['read']>>;
+    try {
+      answer = await options.rest.read({ ...first.policy, path });
+    } catch (error) {
+      throw new ApplyStopped(lane[0]!.resource, error instanceof Error ? error.message : String(error));
+    }
+    if (!answer.found) {
+      if (first.scope === 'dataset')
+        return lane.map((step) => ({
+          resource: step.resource,
+          action: 'skipped' as const,
+          detail: [`dataset ${first.target} does not exist`],
+        }));
+      throw new ApplyStopped(lane[0]!.resource, `${first.scope} ${first.target} does not exist`);
+    }
+    const body = answer.body;
+    const missing: DeployStep[] = [];
+    const outcomes: StepOutcome[] = [];
+    const bindings = structuredClone((body.bindings ?? []) as Binding[]);
+    const access = structuredClone((body.access ?? []) as Array<Record<string, unknown>>);
+    for (const step of lane) {
+      const grant = step.grant!;
+      const member = substitute(grant.member, variables);
+      if (grant.scope === 'dataset') {
+        const entry = {
+          role: grant.role.replace(/^bigquery\./, ''),
+          userByEmail: member.replace(/^serviceAccount:/, ''),
+        };
+        if (access.some((held) => held.role === entry.role && held.userByEmail === entry.userByEmail))
+          outcomes.push({ resource: step.resource, action: 'unchanged' });
+        else {
+          access.push(entry);
+          missing.push(step);
+        }
+        continue;
+      }
+      const condition = grant.condition?.expression;
+      const binding = bindings.find(
+        (held) => held.role === grant.role && (held.condition?.expression ?? undefined) === condition,
+      );
+      if (binding?.members.includes(member)) outcomes.push({ resource: step.resource, action: 'unchanged' });
       else {
-        access.push(entry);
+        if (binding) binding.members.push(member);
+        else
+          bindings.push({
+            role: grant.role,
+            members: [member],
+            ...(grant.condition ? { condition: grant.condition } : {}),
+          });
         missing.push(step);
       }
-      continue;
     }
-    const condition = grant.condition?.expression;
-    const binding = bindings.find(
-      (held) => held.role === grant.role && (held.condition?.expression ?? undefined) === condition,
-    );
-    if (binding?.members.includes(member)) outcomes.push({ resource: step.resource, action: 'unchanged' });
-    else {
-      if (binding) binding.members.push(member);
-      else
-        bindings.push({
-          role: grant.role,
-          members: [member],
-          ...(grant.condition ? { condition: grant.condition } : {}),
-        });
-      missing.push(step);
-    }
-  }
-  if (missing.length === 0) return outcomes;
-  const project = variables.PROJECT ?? /projects\/([^/]+)/.exec(path)?.[1] ?? '';
-  if (missing.length === 1 && first.scope !== 'dataset')
-    await gcloud(missing[0]!, missing[0]!.create, options);
-  else {
-    const file = join(options.workDir, `policy-${first.scope}-${first.target}.json`);
+    if (missing.length === 0) return outcomes;
     const policy =
       first.scope === 'dataset'
         ? { access }
         : { bindings, etag: body.etag, version: bindings.some((binding) => binding.condition) ? 3 : 1 };
-    await writeFile(file, JSON.stringify(policy));
-    await gcloud(missing[0]!, setPolicyCommand(first, file, project, variables.REGION ?? ''), options);
+    try {
+      await options.rest.write(policyWrite(first, path, policy));
+      return [
+        ...outcomes,
+        ...missing.map((step) => ({ resource: step.resource, action: 'granted' as const })),
+      ];
+    } catch (error) {
+      if (!(error instanceof GoogleReadError)) throw error;
+      const step = missing[0]!;
+      const waiting = step.waitsFor?.pattern.test(error.reason) ?? false;
+      if (error.status === 409 && attempt < 8) continue;
+      if (waiting && Date.now() - started < step.waitsFor!.seconds * 1000 * scale) {
+        await sleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)) * scale);
+        continue;
+      }
+      throw new ApplyStopped(
+        step.resource,
+        `${waiting ? `still waiting for ${step.waitsFor!.what} after ${step.waitsFor!.seconds * scale}s: ` : ''}writing the ${first.scope} policy of ${first.target}: HTTP ${error.status}: ${error.reason}`,
+      );
+    }
   }
-  return [...outcomes, ...missing.map((step) => ({ resource: step.resource, action: 'granted' as const }))];
 }
 
 async function writeFiles(step: DeployStep, options: ApplyOptions): Promise<void> {
@@ -290,7 +330,7 @@ async function gcloud(
   step: DeployStep,
   argv: string[],
   options: ApplyOptions,
-  { tolerateAlreadyExists = false } = {},
+  { tolerateAlreadyExists = false, retries = 5 } = {},
 ): Promise<'ran' | 'existed'> {
   const args = argv.slice(1).map((argument) => substitute(argument, options.variables));
   const scale = options.waitScale ?? 1;
@@ -302,8 +342,10 @@ async function gcloud(
         env: { ...process.env, ...options.env },
         maxBuffer: 16 * 1024 * 1024,
       });
+      options.rest.changed();
       return 'ran';
     } catch (error) {
+      options.rest.changed();
       const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message);
       if (tolerateAlreadyExists && ALREADY_EXISTS.test(stderr)) return 'existed';
       const waiting = step.waitsFor?.pattern.test(stderr) ?? false;
@@ -311,7 +353,7 @@ async function gcloud(
         await sleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)) * scale);
         continue;
       }
-      if (!waiting && TRANSIENT.test(stderr) && attempt < 5) {
+      if (!waiting && TRANSIENT.test(stderr) && attempt < retries) {
         await sleep(1000 * 2 ** (attempt - 1) * scale);
         continue;
       }

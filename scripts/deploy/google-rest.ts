@@ -13,11 +13,27 @@ export class GoogleReadError extends Error {
 
 export type ReadResult = { found: true; body: Record<string, unknown> } | { found: false };
 
+export interface RestWrite {
+  api: GoogleApi;
+  path: string;
+  method: 'POST' | 'PUT' | 'PATCH';
+  body: unknown;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Reads Google resources over REST with the same access token and the same API roots gcloud uses
  * (`CLOUDSDK_API_ENDPOINT_OVERRIDES_<API>` included), so `--apply` sees what gcloud changes.
+ * A list read (`RestRead.list`) fetches the whole collection once, every page, and answers every
+ * resource of that kind from it until something changes the project (`changed()`), so a run
+ * reads what exists with one list per kind instead of one read per resource.
  */
 export class GoogleRest {
+  /** API calls made, for the deploy's summary */
+  calls = 0;
+  private readonly lists = new Map<string, Promise<Array<Record<string, unknown>> | undefined>>();
+
   constructor(
     private readonly token: string,
     private readonly env: Record<string, string | undefined>,
@@ -27,27 +43,82 @@ export class GoogleRest {
     return this.env[`CLOUDSDK_API_ENDPOINT_OVERRIDES_${api.toUpperCase()}`] ?? API_ROOTS[api];
   }
 
+  /** Something was created or changed: lists read before are stale. */
+  changed(): void {
+    this.lists.clear();
+  }
+
   async read(request: RestRead, attempts = 4): Promise<ReadResult> {
-    const url = new URL(request.path, this.root(request.api)).toString();
+    if (request.list) {
+      const items = await this.listAll(request, attempts);
+      const item = items?.find(request.list.where);
+      return item ? { found: true, body: item } : { found: false };
+    }
+    const answer = await this.call(request.method ?? 'GET', request.api, request.path, undefined, attempts);
+    return answer === undefined ? { found: false } : { found: true, body: answer };
+  }
+
+  /** A write (an IAM policy, a dataset's access list): transient answers are retried, others thrown. */
+  async write(request: RestWrite, attempts = 4): Promise<Record<string, unknown>> {
+    const answer = await this.call(request.method, request.api, request.path, request.body, attempts);
+    this.changed();
+    if (answer === undefined) throw new GoogleReadError(404, `${request.api} ${request.path}`, 'not found');
+    return answer;
+  }
+
+  private listAll(request: RestRead, attempts: number) {
+    const key = `${request.api} ${request.path}`;
+    const cached = this.lists.get(key);
+    if (cached) return cached;
+    const fetching = (async () => {
+      const items: Array<Record<string, unknown>> = [];
+      let pageToken: string | undefined;
+      do {
+        const url = new URL(request.path, 'https://x/');
+        if (pageToken) url.searchParams.set('pageToken', pageToken);
+        const page = await this.call(
+          'GET',
+          request.api,
+          `${url.pathname.slice(1)}${url.search}`,
+          undefined,
+          attempts,
+        );
+        if (page === undefined) return undefined;
+        items.push(...((page[request.list!.key] ?? []) as Array<Record<string, unknown>>));
+        pageToken = page.nextPageToken as string | undefined;
+      } while (pageToken);
+      return items;
+    })();
+    this.lists.set(key, fetching);
+    fetching.catch(() => {
+      if (this.lists.get(key) === fetching) this.lists.delete(key);
+    });
+    return fetching;
+  }
+
+  private async call(
+    method: string,
+    api: GoogleApi,
+    path: string,
+    body: unknown,
+    attempts: number,
+  ): Promise<Record<string, unknown> | undefined> {
+    const url = new URL(path, this.root(api)).toString();
     for (let attempt = 1; ; attempt++) {
+      this.calls += 1;
       const response = await fetch(url, {
-        method: request.method ?? 'GET',
+        method,
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-        ...(request.method === 'POST'
-          ? { body: JSON.stringify({ options: { requestedPolicyVersion: 3 } }) }
-          : {}),
+        ...(body !== undefined
+          ? { body: JSON.stringify(body) }
+          : method === 'POST'
+            ? { body: JSON.stringify({ options: { requestedPolicyVersion: 3 } }) }
+            : {}),
         signal: AbortSignal.timeout(30_000),
       });
       const text = await response.text();
-      if (response.status === 404) return { found: false };
-      if (response.ok) {
-        const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-        if (!request.list) return { found: true, body };
-        const item = ((body[request.list.key] ?? []) as Array<Record<string, unknown>>).find(
-          request.list.where,
-        );
-        return item ? { found: true, body: item } : { found: false };
-      }
+      if (response.status === 404) return undefined;
+      if (response.ok) return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
       const transient = response.status === 429 || response.status >= 500;
       if (!transient || attempt >= attempts) {
         const reason = ((): string => {
@@ -57,13 +128,9 @@ export class GoogleRest {
             return text;
           }
         })();
-        throw new GoogleReadError(
-          response.status,
-          `${request.api} ${request.path.split('?')[0]}`,
-          reason.slice(0, 300),
-        );
+        throw new GoogleReadError(response.status, `${api} ${path.split('?')[0]}`, reason.slice(0, 300));
       }
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      await sleep(250 * 2 ** attempt);
     }
   }
 }

@@ -131,7 +131,10 @@ async function takeOverSubscriptions(
   const gcloud = async (args: string[]) => {
     io.log(`running   ${renderCommand(['gcloud', ...args])}`);
     await run(io.gcloud, args, { env: io.env });
+    rest.changed();
   };
+  const record = await takeOverRecord(rest, project);
+  const recorded = await record.read();
   for (const fn of deploy.takeOver.functions) {
     const label = fn.name.replace(/[^a-z0-9_-]/g, '-');
     const deployed = await rest.read({
@@ -163,6 +166,9 @@ async function takeOverSubscriptions(
         config?.uri &&
         push.pushEndpoint.startsWith(config.uri)
       ) {
+        // The push config as it was, kept in the project before it is changed: give-back restores it exactly.
+        recorded[short] = push as PushConfig;
+        await record.write(recorded);
         await gcloud([
           'pubsub',
           'subscriptions',
@@ -182,17 +188,24 @@ async function takeOverSubscriptions(
         detached.push(short);
       }
       if (deploy.mode.giveBack && labels['shotclock-took-over'] === label && config?.uri) {
+        // What was recorded at take-over; a subscription detached before records were kept gets the function's URL.
+        const original: PushConfig = recorded[short] ?? {
+          pushEndpoint: config.uri,
+          ...(trigger?.serviceAccountEmail
+            ? { oidcToken: { serviceAccountEmail: trigger.serviceAccountEmail, audience: config.uri } }
+            : {}),
+        };
         await gcloud([
           'pubsub',
           'subscriptions',
           'modify-push-config',
           short,
-          `--push-endpoint=${config.uri}`,
-          ...(trigger?.serviceAccountEmail
-            ? [
-                `--push-auth-service-account=${trigger.serviceAccountEmail}`,
-                `--push-auth-token-audience=${config.uri}`,
-              ]
+          `--push-endpoint=${original.pushEndpoint}`,
+          ...(original.oidcToken?.serviceAccountEmail
+            ? [`--push-auth-service-account=${original.oidcToken.serviceAccountEmail}`]
+            : []),
+          ...(original.oidcToken?.audience
+            ? [`--push-auth-token-audience=${original.oidcToken.audience}`]
             : []),
           `--project=${project}`,
         ]);
@@ -213,8 +226,51 @@ async function takeOverSubscriptions(
           `--project=${project}`,
         ]);
         reattached.push(short);
+        delete recorded[short];
+        await record.write(recorded);
       }
     }
   }
   return { detached, reattached };
 }
+
+interface PushConfig {
+  pushEndpoint: string;
+  oidcToken?: { serviceAccountEmail?: string; audience?: string };
+  attributes?: Record<string, string>;
+}
+
+/**
+ * The incumbent push configs shotclock detached, as a Secret Manager secret of the project
+ * (`shotclock-take-over`, a JSON object by subscription): they outlive this run and this machine,
+ * and each change is a new version, so the history of take-overs is kept.
+ */
+async function takeOverRecord(rest: GoogleRest, project: string) {
+  const secret = `v1/projects/${project}/secrets/${TAKE_OVER_SECRET}`;
+  return {
+    async read(): Promise<Record<string, PushConfig>> {
+      const latest = await rest.read({ api: 'secretmanager', path: `${secret}/versions/latest:access` });
+      if (!latest.found) return {};
+      const data = (latest.body.payload as { data?: string } | undefined)?.data ?? '';
+      return JSON.parse(Buffer.from(data, 'base64').toString('utf8') || '{}') as Record<string, PushConfig>;
+    },
+    async write(configs: Record<string, PushConfig>): Promise<void> {
+      const exists = await rest.read({ api: 'secretmanager', path: secret });
+      if (!exists.found)
+        await rest.write({
+          api: 'secretmanager',
+          path: `v1/projects/${project}/secrets?secretId=${TAKE_OVER_SECRET}`,
+          method: 'POST',
+          body: { replication: { automatic: {} }, labels: { 'managed-by': 'shotclock' } },
+        });
+      await rest.write({
+        api: 'secretmanager',
+        path: `${secret}:addVersion`,
+        method: 'POST',
+        body: { payload: { data: Buffer.from(JSON.stringify(configs)).toString('base64') } },
+      });
+    },
+  };
+}
+
+export const TAKE_OVER_SECRET = 'shotclock-take-over';

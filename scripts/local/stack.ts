@@ -44,6 +44,11 @@ export interface LocalStackOptions {
   /** reuse running emulators (tests share one pair); otherwise start our own */
   emulatorHosts?: Record<EmulatorName, string>;
   faults?: FaultPlan;
+  /**
+   * a function's failure (the delivery is answered 500 and retried) is printed with its stack
+   * trace; otherwise as one line, `<function>: <message>` (the report and the log have the rest)
+   */
+  errorStacks?: boolean;
 }
 
 export interface LocalStack {
@@ -174,7 +179,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             crash.stack = crash.message; // the framework prints the stack; this one has nothing to show
             throw crash;
           }
-          await handler(event);
+          try {
+            await handler(event);
+          } catch (error) {
+            // The framework prints the stack of what a function throws: one line unless asked for more.
+            if (!options.errorStacks && error instanceof Error)
+              error.stack = `${fn.name}: ${error.message.split('\n')[0]}`;
+            throw error;
+          }
         });
       } else {
         functionsFramework.http(fn.target, (request, response) => {

@@ -37,9 +37,20 @@ export interface ReplayReport {
   resolved: Array<{ at: string; key: string; message: string; conditions: ReportedCondition[] }>;
   gates: Array<{ at: string } & Record<string, unknown>>;
   retries: Array<{ at: string } & Record<string, unknown>>;
-  /** every object written, in order; the body is in `export_bodies[body_ref]` (see `exportBody`) */
-  exports: Array<{ at: string; path: string; body_ref: string; bytes: number; cache_control?: string }>;
-  /** each distinct export body once, by `sha256:<hex>` of its JSON (a page of exports is mostly repeats) */
+  /**
+   * every object written, in order; its body is `export_bodies[body_ref]` with `stamps` (its
+   * write-time fields) put back: see `exportBody`
+   */
+  exports: Array<{
+    at: string;
+    path: string;
+    body_ref: string;
+    /** the body's top-level timestamps (`updated_at`): they change on every write, the rest mostly not */
+    stamps?: Record<string, string>;
+    bytes: number;
+    cache_control?: string;
+  }>;
+  /** each distinct export body (without its stamps) once, by `sha256:<hex>` of its JSON */
   export_bodies: Record<string, unknown>;
   /** the scenario's `note`s, at their simulated times */
   notes: Array<{ at: string; note: string }>;
@@ -64,25 +75,44 @@ export interface ReportInputs {
   notes?: Array<{ at: string; note: string }>;
 }
 
-/** The body an export record refers to. */
+/** The body an export record refers to, as it was written. */
 export function exportBody(
   report: Pick<ReplayReport, 'export_bodies'>,
-  record: { body_ref: string },
+  record: { body_ref: string; stamps?: Record<string, string> },
 ): unknown {
-  return report.export_bodies[record.body_ref];
+  const stored = report.export_bodies[record.body_ref];
+  return record.stamps ? { ...record.stamps, ...(stored as object) } : stored;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/**
+ * A body without its top-level timestamps. Live grading rewrites the same feed every few minutes
+ * and only `updated_at` differs on most writes: kept apart, the rest is one stored body.
+ */
+function withoutStamps(body: unknown): { stamps?: Record<string, string>; rest: unknown } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { rest: body };
+  const stamps: Record<string, string> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body))
+    if (typeof value === 'string' && TIMESTAMP.test(value)) stamps[key] = value;
+    else rest[key] = value;
+  return Object.keys(stamps).length ? { stamps, rest } : { rest: body };
 }
 
 function storedOnce(records: ExportRecord[]): Pick<ReplayReport, 'exports' | 'export_bodies'> {
   const bodies: Record<string, unknown> = {};
   const exports = records.map((record) => {
-    const json = JSON.stringify(record.body);
-    const ref = `sha256:${createHash('sha256').update(json).digest('hex')}`;
-    bodies[ref] ??= record.body;
+    const { stamps, rest } = withoutStamps(record.body);
+    const stored = JSON.stringify(rest);
+    const ref = `sha256:${createHash('sha256').update(stored).digest('hex')}`;
+    bodies[ref] ??= rest;
     return {
       at: record.at,
       path: `${record.bucket}/${record.path}`,
       body_ref: ref,
-      bytes: Buffer.byteLength(json),
+      ...(stamps ? { stamps } : {}),
+      bytes: Buffer.byteLength(JSON.stringify(record.body)),
       ...(record.cache_control ? { cache_control: record.cache_control } : {}),
     };
   });

@@ -13,6 +13,8 @@ export interface ReplayOptions {
   dataDir: string;
   emulatorHosts?: Record<EmulatorName, string>;
   projectId?: string;
+  /** print the stack trace of each function failure (`--debug`); otherwise one line each */
+  errorStacks?: boolean;
   /** called as simulated time moves: (done, total, now) */
   onProgress?: (done: number, total: number, now: Date) => void;
   /** writes the status page for the replayed day into dataDir (when the status page is built) */
@@ -105,6 +107,7 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
     clock,
     dataDir: options.dataDir,
     faults: new FaultPlan(),
+    ...(options.errorStacks ? { errorStacks: true } : {}),
     ...(options.projectId ? { projectId: options.projectId } : {}),
     ...(options.emulatorHosts ? { emulatorHosts: options.emulatorHosts } : {}),
   });

@@ -60,9 +60,12 @@ export function verdictLine(report: ReplayReport, timeZone: string, topics: Verd
     did.push(deadLetters ? `dead-lettered ${deadLetters}` : 'redelivered them all');
   } else if (deadLetters) wrong.push(`${deadLetters} messages dead-lettered`);
 
-  const predictions = report.published.find((record) => record.topic === topics.predictions);
-  const started = predictions
-    ? `predictions started ${at(predictions.at)} for ${str((predictions.data as Record<string, unknown>)?.game_date)}`
+  // Every start, not the first: a replay that spans two evenings starts two dates.
+  const predictions = report.published.filter((record) => record.topic === topics.predictions);
+  const started = predictions.length
+    ? `predictions started ${predictions
+        .map((record) => `${at(record.at)} for ${str((record.data as Record<string, unknown>)?.game_date)}`)
+        .join(', ')}`
     : 'predictions never started';
 
   const byRule = new Map<string, number>();

@@ -175,6 +175,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     dead_letter: 'shotclock-dead-letter',
     predictions_complete: 'nba-phase5-predictions-complete',
     gate_decisions: 'shotclock-gate-decisions',
+    monitoring_incidents: 'shotclock-monitoring-incidents',
   },
   record_count: {
     phases: ['phase3'],
@@ -227,6 +228,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
   schedules: [
     {
       id: 'shotclock-tick',
+      role: 'tick',
       description: 'Drives deadlines, due retries, outboxes, blocked gates and alert rules',
       cron: '*/5 * * * *',
       time_zone: 'America/New_York',
@@ -234,6 +236,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     },
     {
       id: 'freshness-gate',
+      role: 'freshness_gate',
       description: 'Freshness gate for tomorrow’s games, before predictions',
       cron: '45 17 * * *',
       time_zone: 'America/New_York',
@@ -242,6 +245,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     },
     {
       id: 'live-grading-evening',
+      role: 'live_grading',
       description: 'Live grading export while games are on',
       cron: '*/3 19-23 * * *',
       time_zone: 'America/New_York',
@@ -250,6 +254,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     },
     {
       id: 'live-grading-late',
+      role: 'live_grading',
       description: 'Live grading export after midnight for the previous day',
       cron: '*/3 0-1 * * *',
       time_zone: 'America/New_York',
@@ -258,6 +263,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     },
     {
       id: 'live-grading-final',
+      role: 'live_grading',
       description: 'Final grading run for yesterday',
       cron: '30 7 * * *',
       time_zone: 'America/New_York',
@@ -266,6 +272,7 @@ export const DEFAULT_PIPELINE: PipelineConfigInput = {
     },
     {
       id: 'dependency-probe',
+      role: 'dependency_probe',
       description: 'Dependency probe of every function and the topology',
       cron: '0 * * * *',
       time_zone: 'America/New_York',

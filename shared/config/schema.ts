@@ -216,8 +216,21 @@ export const GradingPolicy = z.strictObject({
   production_system: z.string(),
 });
 
+/**
+ * What a scheduler job's tick makes shotclock do. The functions act on a tick by its job's role,
+ * looked up by id in this config, so a job can be renamed (or a second one added) in the config alone.
+ */
+export const JobRole = z.enum(['tick', 'freshness_gate', 'live_grading', 'dependency_probe']);
+export type JobRole = z.infer<typeof JobRole>;
+
 export const ScheduleJob = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a kebab-case job id'),
+  /**
+   * tick: deadlines, due retries, outboxes, blocked gates, alert rules, export staleness;
+   * freshness_gate: the gate's scheduled check; live_grading: grade and export `target_date`;
+   * dependency_probe: the probe of every function and the topology
+   */
+  role: JobRole,
   description: z.string(),
   cron: CronExpression,
   time_zone: TimeZone,
@@ -356,6 +369,8 @@ export const PipelineConfig = z.strictObject({
     predictions_complete: TopicName,
     /** every freshness-gate decision, for dashboards and the status page */
     gate_decisions: TopicName,
+    /** Cloud Monitoring's notification channel for the worker-errors policies; the alert monitor reads it */
+    monitoring_incidents: TopicName,
   }),
   record_count: RecordCountPolicy,
   freshness_gate: FreshnessGatePolicy,

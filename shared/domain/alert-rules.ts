@@ -169,6 +169,7 @@ export interface OpenCondition {
   subject: string;
   game_date?: string;
   last_raised_at: string;
+  details?: Record<string, unknown>;
 }
 
 const cleared = (key: string, message: string): AlertVerdict => ({ kind: 'clear', key, message });
@@ -182,6 +183,29 @@ export function deadLetterQuiet(open: OpenCondition, now: Date, quietMinutes: nu
     open.key,
     `${open.subject} has refused no message for ${Math.round(quiet)} minutes (since ${open.last_raised_at})`,
   );
+}
+
+/** A refused outbox request is an event: the condition clears when no request was refused for `quietMinutes`. */
+export function refusalsQuiet(open: OpenCondition, now: Date, quietMinutes: number): AlertVerdict {
+  const quiet = minutesBetween(new Date(open.last_raised_at), now);
+  if (quiet < quietMinutes) return stillOpen(open.key, `last refusal ${Math.round(quiet)} min ago`);
+  return cleared(open.key, `${open.subject}: no request refused for ${Math.round(quiet)} minutes`);
+}
+
+/**
+ * A stuck outbox condition clears once no pending entry carries it: each one
+ * went out (the driver resolves it then too) or was given up, which the
+ * stuck notice already said.
+ */
+export function outboxUnstuck(open: OpenCondition, stillPending: number): AlertVerdict {
+  if (stillPending > 0) return stillOpen(open.key, `${stillPending} entry(ies) still pending`);
+  return cleared(open.key, `${open.subject}: nothing is waiting to go out any more`);
+}
+
+/** A worker-errors condition clears when its Monitoring incident was recorded closed (a close that came first). */
+export function incidentClosed(open: OpenCondition, recordedState: unknown): AlertVerdict {
+  if (recordedState !== 'closed') return stillOpen(open.key, 'incident still open in Cloud Monitoring');
+  return cleared(open.key, `${open.subject}: the Cloud Monitoring incident is closed`);
 }
 
 /** The record-count checker's word on one (processor, date), as it stores it. */

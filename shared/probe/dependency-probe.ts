@@ -73,7 +73,7 @@ export async function runDependencyProbe(
     status: overallStatus(checks),
     checks,
   };
-  if (deps.alerts) await raiseRedChecks(deps.alerts, report);
+  if (deps.alerts) await judgeChecks(deps.alerts, report);
   return report;
 }
 
@@ -201,7 +201,14 @@ async function jobChecks(deps: DependencyProbeDependencies, job: ExpectedTopolog
   ];
 }
 
-async function raiseRedChecks(alerts: AlertSink, report: ProbeReport): Promise<void> {
+/** A red check raises `probe_red`; a green one resolves it (the sink reads once and stops when nothing is open). */
+async function judgeChecks(alerts: AlertSink, report: ProbeReport): Promise<void> {
+  for (const check of report.checks.filter((candidate) => candidate.status === 'green'))
+    await alerts.resolve({
+      key: alertKey('probe_red', check.check),
+      message: `dependency probe: ${check.check} is green again`,
+      resolved_at: report.finished_at,
+    });
   for (const check of report.checks.filter((candidate) => candidate.status === 'red'))
     await alerts.raise({
       key: alertKey('probe_red', check.check),

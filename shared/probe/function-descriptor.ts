@@ -1,4 +1,5 @@
 import type { RuntimeEnv } from '../config/env.js';
+import type { PipelineConfig } from '../config/schema.js';
 import type { SqlParameter } from '../ports/warehouse.port.js';
 
 /**
@@ -23,9 +24,14 @@ export interface FunctionDescriptor {
    * metafile; list here the ones esbuild cannot see.
    */
   lazyModules?: string[];
-  /** backends a full probe touches with a harmless call */
-  touches?: BackendTouches;
+  /**
+   * backends a full probe touches with a harmless call: from the config the function loaded (its
+   * topics, tables, collections) and `today` in the pipeline's time zone (the queries' parameters)
+   */
+  touches?: TouchesFor;
 }
+
+export type TouchesFor = (config: PipelineConfig, today: string) => BackendTouches;
 
 export interface FunctionTarget {
   target: string;

@@ -1,7 +1,9 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { readRuntimeEnv } from '../config/env.js';
 import type { Backends } from '../runtime/dependencies.js';
-import type { FunctionDescriptor } from './function-descriptor.js';
+import { loadPipelineConfig } from '../config/load.js';
+import { resolveGameDate } from '../domain/calendar.js';
+import type { BackendTouches, FunctionDescriptor, TouchesFor } from './function-descriptor.js';
 import { tableDrift } from './table-drift.js';
 import { overallStatus, type ProbeAnswer, type ProbeCheck, timedCheck } from './probe-answer.js';
 import { PROBE_HEADER, type ProbeScope, probeScopeOf } from './probe-request.js';
@@ -9,7 +11,7 @@ import { PROBE_HEADER, type ProbeScope, probeScopeOf } from './probe-request.js'
 export const PROBE_COLLECTION = 'shotclock_probe';
 
 export type ProbedBackends = Partial<
-  Pick<Backends, 'state' | 'topology' | 'warehouse' | 'objects' | 'clock'>
+  Pick<Backends, 'state' | 'topology' | 'warehouse' | 'objects' | 'clock' | 'config'>
 >;
 
 /**
@@ -45,8 +47,15 @@ export async function answerProbe(
   for (const specifier of descriptor?.lazyModules ?? [])
     checks.push(await timedCheck(`module:${specifier}`, () => loadModule(specifier)));
   if (scope === 'full' && descriptor?.touches)
-    checks.push(...(await touchBackends(functionName, descriptor.touches, deps)));
+    checks.push(...(await touchBackends(functionName, touchesNow(descriptor.touches, deps), deps)));
   return { function: functionName, status: overallStatus(checks), checks };
+}
+
+/** What the descriptor touches under the config the function runs with (the default when it built none). */
+function touchesNow(touches: TouchesFor, deps: ProbedBackends): BackendTouches {
+  const config = deps.config ?? loadPipelineConfig();
+  const now = deps.clock?.now() ?? new Date();
+  return touches(config, resolveGameDate('TODAY', now, config.project.time_zone));
 }
 
 /** A computed specifier, so esbuild leaves it for Node to resolve from the bundle's own node_modules. */
@@ -57,7 +66,7 @@ async function loadModule(specifier: string): Promise<string> {
 
 async function touchBackends(
   functionName: string,
-  touches: NonNullable<FunctionDescriptor['touches']>,
+  touches: BackendTouches,
   deps: ProbedBackends,
 ): Promise<ProbeCheck[]> {
   const checks: ProbeCheck[] = [];

@@ -1,8 +1,8 @@
-import { type AlertChannel, AlertDeliveries } from '../adapters/alert-delivery.js';
-import { BusAlertChannel } from '../adapters/bus.alert-channel.js';
+import { AlertDeliveries } from '../adapters/alert-delivery.js';
 import { DedupAlertSink } from '../adapters/dedup.alert-sink.js';
-import { SlackWebhookChannel } from '../adapters/slack.alert-channel.js';
+import { SlackWebhookCaller } from '../adapters/slack.http-caller.js';
 import type { RuntimeEnv } from '../config/env.js';
+import type { HttpCaller } from '../ports/http-call.port.js';
 import type { Backends } from './dependencies.js';
 
 export type AlertSinkBackends = Pick<Backends, 'config' | 'state' | 'bus' | 'clock' | 'logger'>;
@@ -10,14 +10,15 @@ export type AlertSinkBackends = Pick<Backends, 'config' | 'state' | 'bus' | 'clo
 export interface AlertSinkOptions {
   /** the Slack incoming webhook (`settings.env.SLACK_WEBHOOK_URL`); without it alerts go to the topic and the log */
   slackWebhookUrl?: string;
-  /** extra channels (tests, the replay's recorder) */
-  channels?: readonly AlertChannel[];
+  /** calls the webhook instead of fetch (the replay's recorder) */
+  slackCaller?: HttpCaller;
 }
 
 /**
  * The alert sink for a function: conditions grouped per pipeline date in Firestore,
- * delivered to Slack (when configured), the alerts topic and the log. Build
- * it once per instance, after the other backends:
+ * each notice delivered through the outbox to the alerts topic and Slack (when
+ * configured), and written to the log. Build it once per instance, after the
+ * other backends:
  *
  * ```ts
  * const settings = readSettings();
@@ -26,19 +27,26 @@ export interface AlertSinkOptions {
  * ```
  */
 export function alertSinkFor(backends: AlertSinkBackends, options: AlertSinkOptions = {}): DedupAlertSink {
-  const channels: AlertChannel[] = [new BusAlertChannel(backends.bus, backends.config.topics.alerts)];
-  if (options.slackWebhookUrl) channels.push(new SlackWebhookChannel(options.slackWebhookUrl));
-  else
+  const slack =
+    options.slackCaller ??
+    (options.slackWebhookUrl ? new SlackWebhookCaller(options.slackWebhookUrl) : undefined);
+  if (!slack)
     backends.logger.warning('no Slack webhook configured: alerts go to the alerts topic and the log only', {
       topic: backends.config.topics.alerts,
     });
-  channels.push(...(options.channels ?? []));
   const logger = backends.logger.child({ component: 'alerts' });
   return new DedupAlertSink({
     state: backends.state,
     clock: backends.clock,
     logger,
-    deliveries: new AlertDeliveries({ state: backends.state, clock: backends.clock, logger, channels }),
+    deliveries: new AlertDeliveries({
+      config: backends.config,
+      state: backends.state,
+      bus: backends.bus,
+      clock: backends.clock,
+      logger,
+      ...(slack ? { slack } : {}),
+    }),
     grouping: backends.config.alerts.grouping,
     statusPageUrl: backends.config.project.status_page_url,
   });

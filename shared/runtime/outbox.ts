@@ -94,6 +94,8 @@ export interface OutboxEntry {
   /** who is driving it now, and until when ('' token: nobody) */
   lease: { token: string; until: string } | null;
   game_date?: string;
+  /** what the entry is about, for people (the status page): an alert group and the notice's kind */
+  about?: { key: string; label: string };
   /** severity of the stuck / rejected alerts (predictions not starting is CRITICAL) */
   alert_severity?: AlertSeverity;
   /** Firestore TTL: the entry is deleted this long after it was queued (see infra/firestore-ttl.ts) */
@@ -117,6 +119,7 @@ export interface QueuedEntry {
   actions: Array<OutboxAction | OutboxMessage>;
   on_sent?: OutboxEntry['on_sent'];
   game_date?: string;
+  about?: OutboxEntry['about'];
   alert_severity?: AlertSeverity;
 }
 
@@ -138,6 +141,7 @@ export function enqueue(tx: StateTransaction, clock: Clock, queued: QueuedEntry)
     expire_at: new Date(clock.now().getTime() + OUTBOX_RETENTION_DAYS * 86_400_000).toISOString(),
     ...(queued.on_sent ? { on_sent: queued.on_sent } : {}),
     ...(queued.game_date ? { game_date: queued.game_date } : {}),
+    ...(queued.about ? { about: queued.about } : {}),
     ...(queued.alert_severity ? { alert_severity: queued.alert_severity } : {}),
   };
   tx.create(`${OUTBOX}/${queued.id}`, entry as unknown as StateDocument);
@@ -185,7 +189,11 @@ export function backoffMinutes(policy: OutboxPolicy, attempts: number): number {
 
 /** What an action is aimed at, as people read it. */
 export function destinationOf(action: OutboxAction): string {
-  return action.kind === 'http' ? `${action.method} ${action.url}` : `Pub/Sub topic ${action.topic}`;
+  if (action.kind === 'publish') return `Pub/Sub topic ${action.topic}`;
+  // A secret URL (a Slack webhook) is stored as `secret:<NAME>` and never shown.
+  if (action.url.startsWith('secret:'))
+    return `${action.method} ${action.target} (URL from ${action.url.slice('secret:'.length)})`;
+  return `${action.method} ${action.url}`;
 }
 
 const isoAfter = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();

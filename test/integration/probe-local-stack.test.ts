@@ -11,12 +11,22 @@ const run = promisify(execFile);
 const workDir = mkdtempSync(join(tmpdir(), 'shotclock-probe-stack-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-describe('shotclock probe on the local stack', () => {
+describe('shotclock probe with no local stack running', () => {
   it('starts the stack on the running emulators and finds every function answering and every topic wired', async () => {
     const report = join(workDir, 'stack.json');
     const result = await run(
       process.execPath,
-      ['scripts/shotclock.mjs', 'probe', '--project', freshProjectId('probestack'), '--report', report],
+      [
+        'scripts/shotclock.mjs',
+        'probe',
+        '--project',
+        freshProjectId('probestack'),
+        '--report',
+        report,
+        // A data folder no `local up` runs from: no running stack to probe.
+        '--data',
+        join(workDir, 'no-stack'),
+      ],
       {
         cwd: REPO_ROOT,
         env: {
@@ -29,6 +39,11 @@ describe('shotclock probe on the local stack', () => {
     ).catch((error: { code: number; stdout: string; stderr: string }) => ({ ...error }));
     if (!existsSync(report))
       throw new Error(`no report: ${result.stdout}${'stderr' in result ? result.stderr : ''}`);
+    expect(result.stdout).toContain(
+      'no local stack is running (no ' +
+        join(workDir, 'no-stack', 'stack.json') +
+        '): probing a stack started for this probe, stopped after',
+    );
     const written = JSON.parse(readFileSync(report, 'utf8'));
     const red = written.checks.filter((check: { status: string }) => check.status === 'red');
     expect(red, result.stdout).toEqual([]);

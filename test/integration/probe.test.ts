@@ -99,7 +99,7 @@ function healthyDescriptor(): FunctionDescriptor {
     name: uniqueName('probeHealthy'),
     requiredEnv: ['PUBSUB_EMULATOR_HOST'],
     lazyModules: ['luxon'],
-    touches: { state: true, topics: [config.topics.alerts, config.record_count.rerun_topic] },
+    touches: () => ({ state: true, topics: [config.topics.alerts, config.record_count.rerun_topic] }),
   };
 }
 

@@ -108,5 +108,7 @@ describe('the 2026-01-18 incident day (npm start)', () => {
     expect(report.alerts.filter((alert) => alert.rule === 'grading_export_stale')).toEqual([]);
 
     expect(report.status_page && existsSync(report.status_page.html)).toBe(true);
+    // The report npm start writes stays readable: under 2 MB (each export body once, write times apart).
+    expect(Buffer.byteLength(`${JSON.stringify(report, null, 2)}\n`)).toBeLessThan(2_000_000);
   }, 600_000);
 });

@@ -149,3 +149,41 @@ describe('the phase transition in a replay', () => {
     REPLAY_TIMEOUT_MS,
   );
 });
+
+describe('alerts people trust in a replay', () => {
+  it(
+    'Phase 2 stuck on 2026-01-20: one grouped notice within 30 min, at most one reminder in the next 4 h, one resolved notice when the processors complete',
+    async () => {
+      const report = await replay('phase2-stuck-2026-01-20.json');
+      const notices = report.alerts as Array<{
+        at: string;
+        notice: string;
+        conditions: Array<{ key: string }>;
+      }>;
+      const [first] = notices;
+      // The watch horizon is 30 min after the first Phase 2 completion (06:00): 06:30.
+      expect(first?.notice).toBe('opened');
+      expect(etClock(first!.at) >= '06:30' && etClock(first!.at) <= '07:00').toBe(true);
+      // One message for the date, listing every open condition of it.
+      expect(first!.conditions.map((condition) => condition.key)).toEqual(
+        expect.arrayContaining(['phase_completion_low:phase2:2026-01-20']),
+      );
+      expect(new Set(notices.map((notice) => notice.conditions.length > 0))).toEqual(new Set([true]));
+      const fourHoursOn = Date.parse(first!.at) + 4 * 3_600_000;
+      const next = notices.slice(1).filter((notice) => Date.parse(notice.at) <= fourHoursOn);
+      expect(next.length).toBeLessThanOrEqual(1);
+      for (const notice of next) expect(notice.notice).toBe('reminder');
+      // The last two processors complete at 14:00 and 14:02: one resolved notice on the next ticks.
+      expect(report.resolved).toHaveLength(1);
+      expect(etClock(report.resolved[0]!.at) >= '14:02' && etClock(report.resolved[0]!.at) <= '14:30').toBe(
+        true,
+      );
+      expect(report.resolved[0]!.conditions.map((condition) => condition.key)).toContain(
+        'phase_completion_low:phase2:2026-01-20',
+      );
+      // Nothing after it: the day is quiet again.
+      expect(notices.filter((notice) => notice.at > report.resolved[0]!.at)).toEqual([]);
+    },
+    REPLAY_TIMEOUT_MS,
+  );
+});

@@ -11,18 +11,28 @@
  * - Sunday 2026-01-18, 6 games (156 upcoming-player rows expected): Phase 3
  *   runs at 17:00 Saturday and writes 1 row (betting lines not out yet);
  *   only 2 of 5 Phase 3 processors ever complete and `upcoming_team_game_context`
- *   (critical) never does. The pipeline's own re-runs land 41 rows at 17:38 and
- *   156 at 18:48, after shotclock asked for them. Phase 4 runs on its 17:30
- *   schedule. Predictions for Sunday arrive after the gate opens.
+ *   (optional in tomorrow mode) never does. The pipeline's own re-runs land 41
+ *   rows at 17:38 and 156 at 18:48, after shotclock asked for them through the
+ *   analytics service's /process-date-range. Phase 4 runs from 17:35, off
+ *   shotclock's triggers. Predictions for Sunday arrive after the gate opens.
+ * Every completion is in the incumbent publishers' envelope, named by class
+ * (see incumbent-messages.ts).
  * - At 21:03 the grading worker crashes three times in a row (the incident's
  *   ImportError storm, 02:04 UTC).
  */
 import { writeFileSync } from 'node:fs';
 import { GRADED_PREDICTIONS_TABLE, WAREHOUSE_TABLES } from '../../shared/config/tables.js';
 import { generateSlate, INCIDENT_BASELINE_ACCURACY } from '../support/slate.js';
+import {
+  analyticsCompletion,
+  precomputeCompletion,
+  rawCompletion,
+  runId,
+  type ScenarioEvent,
+} from './incumbent-messages.js';
 
 type Row = Record<string, unknown>;
-type Event = { at: string; note?: string } & Record<string, unknown>;
+type Event = ScenarioEvent;
 
 const SATURDAY = '2026-01-17';
 const SUNDAY = '2026-01-18';
@@ -64,35 +74,6 @@ const stampedFor = (table: string, rows: Row[], at: string) => {
   return rows.map((row) => ({ ...row, ...stamps }));
 };
 
-function completion(
-  at: string,
-  processor: string,
-  phase: string,
-  gameDate: string,
-  records: number,
-  extra: Row = {},
-): Event {
-  return {
-    at,
-    publish: {
-      topic: `nba-${phase === 'phase_2_raw' ? 'phase2-raw' : phase === 'phase_3_analytics' ? 'phase3-analytics' : 'phase4-precompute'}-complete`,
-      data: {
-        processor_name: processor,
-        phase,
-        execution_id: `${processor}-${at.slice(11, 16).replace(':', '')}`,
-        correlation_id: `corr-${gameDate}`,
-        game_date: gameDate,
-        status: 'success',
-        record_count: records,
-        records_failed: 0,
-        timestamp: utc(at),
-        trigger_source: 'scheduler',
-        ...extra,
-      },
-    },
-  };
-}
-
 /** Players on Sunday's slate; the first `count` get rows, `withLines` of them a prop line. */
 function upcomingPlayers(count: number, withLines: number, at: string, offset = 0): Row[] {
   return Array.from({ length: count }, (_, i) => {
@@ -111,10 +92,10 @@ function upcomingPlayers(count: number, withLines: number, at: string, offset = 
 }
 
 type Upcoming = { game_date: string; player_lookup: string; game_id: string };
-/** Phase 4 tables as the incumbent keys them: by analysis or cache date, teams by `team_abbr`. */
+/** Phase 4 classes and tables as the incumbent keys them: by analysis or cache date, teams by `team_abbr`. */
 const phase4Processors: ReadonlyArray<readonly [string, string, (players: Upcoming[]) => Row[]]> = [
   [
-    'team_defense_zone_analysis',
+    'TeamDefenseZoneAnalysisProcessor',
     'nba_precompute.team_defense_zone_analysis',
     () =>
       sundayGames.flatMap((game) => [
@@ -123,26 +104,53 @@ const phase4Processors: ReadonlyArray<readonly [string, string, (players: Upcomi
       ]),
   ],
   [
-    'player_shot_zone_analysis',
+    'PlayerShotZoneAnalysisProcessor',
     'nba_precompute.player_shot_zone_analysis',
     (players) => players.map(({ player_lookup }) => ({ analysis_date: SUNDAY, player_lookup })),
   ],
   [
-    'player_composite_factors',
+    'PlayerCompositeFactorsProcessor',
     'nba_precompute.player_composite_factors',
     (players) => players.map((player) => ({ ...player, analysis_date: SUNDAY })),
   ],
   [
-    'player_daily_cache',
+    'PlayerDailyCacheProcessor',
     'nba_precompute.player_daily_cache',
     (players) => players.map(({ player_lookup }) => ({ cache_date: SUNDAY, player_lookup })),
   ],
-  ['ml_feature_store', 'nba_predictions.ml_feature_store_v2', (players) => players],
+  ['MLFeatureStoreProcessor', 'nba_predictions.ml_feature_store_v2', (players) => players],
 ];
 
+/** shotclock's Phase 4 triggers carry the player context's correlation id; Phase 4 stamps its completions with it. */
+const phase4Correlation = runId('AsyncUpcomingPlayerGameContextProcessor', SUNDAY, et(SATURDAY, '17:00:41'));
+
 const events: Event[] = [
-  ...['nbac_schedule', 'odds_api_game_lines', 'nbac_gamebook_player_stats', 'bdl_player_boxscores'].map(
-    (name, i) => completion(et(SATURDAY, `14:0${i}:00`), name, 'phase_2_raw', SUNDAY, 10 + i),
+  // Phase 2 for Sunday on Saturday afternoon: the schedule, the game lines and the props, as the raw
+  // processors publish them (the gamebooks and box scores of Sunday come the night after it).
+  rawCompletion(
+    et(SATURDAY, '14:00:00'),
+    'NbacScheduleProcessor',
+    'nba_raw.nbac_schedule',
+    SUNDAY,
+    sundayGames.length,
+    'nbac_schedule_api',
+  ),
+  rawCompletion(
+    et(SATURDAY, '14:01:00'),
+    'OddsApiGameLinesBatchProcessor',
+    'nba_raw.odds_api_game_lines',
+    SUNDAY,
+    sundayGames.length * 24,
+    'oddsa_game_lines',
+  ),
+  rawCompletion(
+    et(SATURDAY, '14:02:00'),
+    'OddsApiPropsBatchProcessor',
+    'nba_raw.odds_api_player_points_props',
+    SUNDAY,
+    8,
+    'oddsa_player_props',
+    'betting lines for Sunday are thin: a few props only',
   ),
   {
     at: et(SATURDAY, '17:00:40'),
@@ -152,10 +160,10 @@ const events: Event[] = [
       rows: upcomingPlayers(1, 0, et(SATURDAY, '17:00:40')),
     },
   },
-  completion(
+  analyticsCompletion(
     et(SATURDAY, '17:00:41'),
     'AsyncUpcomingPlayerGameContextProcessor',
-    'phase_3_analytics',
+    'upcoming_player_game_context',
     SUNDAY,
     1,
   ),
@@ -173,20 +181,14 @@ const events: Event[] = [
       ),
     },
   },
-  {
-    at: et(SATURDAY, '17:05:39'),
-    note: 'a legacy emitter: {processor, data_date, status, records_created}',
-    publish: {
-      topic: 'nba-phase3-analytics-complete',
-      data: {
-        processor: 'TeamOffenseGameSummaryProcessor',
-        data_date: SUNDAY,
-        status: 'success',
-        records_created: 12,
-      },
-    },
-  },
-  ...phase4Processors.flatMap(([name, table, shape], i): Event[] => {
+  analyticsCompletion(
+    et(SATURDAY, '17:05:39'),
+    'TeamOffenseGameSummaryProcessor',
+    'team_offense_game_summary',
+    SUNDAY,
+    12,
+  ),
+  ...phase4Processors.flatMap(([className, table, shape], i): Event[] => {
     const at = et(SATURDAY, `17:3${5 + i}:00`);
     const players = upcomingPlayers(57, 0, at).map(({ game_date, player_lookup, game_id }) => ({
       game_date: String(game_date),
@@ -196,7 +198,15 @@ const events: Event[] = [
     const rows = shape(players);
     return [
       { at, insert: { table, rows: stampedFor(table, rows, at) } },
-      completion(et(SATURDAY, `17:3${5 + i}:30`), name, 'phase_4_precompute', SUNDAY, rows.length),
+      precomputeCompletion(
+        et(SATURDAY, `17:3${5 + i}:30`),
+        className,
+        table.split('.')[1]!,
+        table.split('.')[0]!,
+        SUNDAY,
+        rows.length,
+        { correlationId: phase4Correlation, messageId: `2026011800${i}` },
+      ),
     ];
   }),
   {
@@ -207,9 +217,13 @@ const events: Event[] = [
       rows: upcomingPlayers(40, 30, et(SATURDAY, '17:38:00'), 1),
     },
   },
-  completion(et(SATURDAY, '17:38:01'), 'upcoming_player_game_context', 'phase_3_analytics', SUNDAY, 41, {
-    trigger_source: 'pubsub',
-  }),
+  analyticsCompletion(
+    et(SATURDAY, '17:38:01'),
+    'AsyncUpcomingPlayerGameContextProcessor',
+    'upcoming_player_game_context',
+    SUNDAY,
+    41,
+  ),
   {
     at: et(SATURDAY, '18:48:00'),
     note: 'the second re-run: lines are out, 156 rows',
@@ -218,9 +232,13 @@ const events: Event[] = [
       rows: upcomingPlayers(115, 120, et(SATURDAY, '18:48:00'), 41),
     },
   },
-  completion(et(SATURDAY, '18:48:01'), 'upcoming_player_game_context', 'phase_3_analytics', SUNDAY, 156, {
-    trigger_source: 'pubsub',
-  }),
+  analyticsCompletion(
+    et(SATURDAY, '18:48:01'),
+    'AsyncUpcomingPlayerGameContextProcessor',
+    'upcoming_player_game_context',
+    SUNDAY,
+    156,
+  ),
   {
     at: et(SATURDAY, '19:00:00'),
     note: "Saturday's 4 games tip off",
@@ -278,8 +296,12 @@ const scenario = {
 };
 
 // One row per line: readable diffs without a 100k-line file.
-const json = JSON.stringify(scenario, null, 1).replace(/\{\n\s+("[^{}[\]]*?)\n\s*\}/g, (block) =>
-  block.replace(/\n\s*/g, ' '),
-);
-writeFileSync(new URL('./2026-01-18-incident.json', import.meta.url), `${json}\n`);
-console.log(`wrote 2026-01-18-incident.json: ${events.length} events`);
+export const incidentJson = `${JSON.stringify(scenario, null, 1).replace(
+  /\{\n\s+("[^{}[\]]*?)\n\s*\}/g,
+  (block) => block.replace(/\n\s*/g, ' '),
+)}\n`;
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  writeFileSync(new URL('./2026-01-18-incident.json', import.meta.url), incidentJson);
+  console.log(`wrote 2026-01-18-incident.json: ${events.length} events`);
+}

@@ -1,13 +1,14 @@
 /**
  * Alerts: conditions open now in `shotclock_alerts` (each clears when its
- * rule says so, so this is not every alert ever) and notice deliveries still
- * pending in `shotclock_alert_deliveries` (the alert sink).
+ * rule says so, so this is not every alert ever) and notices not yet taken
+ * by every destination: the alert monitor's pending entries in the outbox.
  */
-import { ALERT_DELIVERIES_COLLECTION, type AlertDelivery } from '../../../shared/adapters/alert-delivery.js';
+import { ALERT_DELIVERY_OWNER } from '../../../shared/adapters/alert-delivery.js';
 import { ALERTS_COLLECTION, type AlertRecord } from '../../../shared/adapters/dedup.alert-sink.js';
+import { destinationOf, OUTBOX, type OutboxEntry } from '../../../shared/runtime/outbox.js';
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
-import { attempt, count, record, text } from './fields.js';
+import { attempt, count, list, record, text } from './fields.js';
 
 export interface OpenAlertView {
   key: string;
@@ -23,9 +24,31 @@ export interface OpenAlertView {
   notice_count: number;
 }
 
+/** A condition that cleared lately: what people were told it was, and how it ended. */
+export interface ResolvedAlertView {
+  key: string;
+  rule: string;
+  severity: string;
+  subject: string;
+  game_date: string | null;
+  /** what it was about when it was open */
+  message: string;
+  /** what cleared it */
+  resolution: string | null;
+  first_raised_at: string | null;
+  resolved_at: string;
+  /** notices that listed it while it was open (0: it cleared inside the group wait, nobody was told) */
+  notice_count: number;
+}
+
+/** How far back the status page lists resolved conditions. */
+export const RECENTLY_RESOLVED_HOURS = 24;
+
 export interface PendingDeliveryView {
   id: string;
+  /** the notice's group (`alerts:<date>`) */
   alert_key: string;
+  /** the destination that has not taken it yet */
   channel: string;
   notice: string;
   attempts: number;
@@ -33,32 +56,44 @@ export interface PendingDeliveryView {
   last_error: string | null;
 }
 
-function openAlertView(document: StateDocument): OpenAlertView {
-  const alert = document as Partial<AlertRecord>;
+/** What open and resolved conditions show alike. */
+function conditionView(alert: Partial<AlertRecord>) {
   return {
     key: text(alert.key) ?? '(no key)',
     rule: text(alert.rule) ?? '(no rule)',
     severity: text(alert.severity) ?? 'ERROR',
-    status: text(alert.status) ?? 'open',
     subject: text(alert.subject) ?? '',
     game_date: text(alert.game_date),
     message: text(alert.message) ?? '',
     first_raised_at: text(alert.first_raised_at),
-    last_raised_at: text(alert.last_raised_at),
     notice_count: count(alert.notice_count) ?? 0,
   };
 }
 
+function openAlertView(document: StateDocument): OpenAlertView {
+  const alert = document as Partial<AlertRecord>;
+  return {
+    ...conditionView(alert),
+    status: text(alert.status) ?? 'open',
+    last_raised_at: text(alert.last_raised_at),
+  };
+}
+
 function pendingDeliveryView(id: string, document: StateDocument): PendingDeliveryView {
-  const delivery = document as Partial<AlertDelivery>;
+  const entry = document as Partial<OutboxEntry>;
+  const actions = list(entry.actions) as OutboxEntry['actions'];
+  const progress = record(entry.progress);
+  const waiting = actions.findIndex((_, index) => text(record(progress[index]).state) !== 'sent');
+  const about = record(entry.about);
+  const action = actions[waiting];
   return {
     id,
-    alert_key: text(delivery.group) ?? '(no group)',
-    channel: text(delivery.channel) ?? '(no channel)',
-    notice: text(record(delivery.notice).kind) ?? 'raised',
-    attempts: count(delivery.attempts) ?? 0,
-    created_at: text(delivery.created_at),
-    last_error: text(delivery.last_error),
+    alert_key: text(about.key) ?? '(no group)',
+    channel: action ? destinationOf(action) : '(no destination)',
+    notice: text(about.label) ?? 'raised',
+    attempts: count(entry.attempts) ?? 0,
+    created_at: text(entry.created_at),
+    last_error: text(record(progress[waiting]).detail) ?? text(entry.last_error),
   };
 }
 
@@ -84,6 +119,29 @@ export async function readOpenAlerts(
     );
 }
 
+export async function readRecentlyResolved(
+  deps: StatusReadDependencies,
+  problems: string[],
+): Promise<ResolvedAlertView[]> {
+  const since = new Date(deps.clock.now().getTime() - RECENTLY_RESOLVED_HOURS * 3_600_000).toISOString();
+  const documents = await attempt(
+    problems,
+    'recently resolved alerts',
+    () => deps.state.list(ALERTS_COLLECTION, [{ field: 'status', op: '==', value: 'resolved' }]),
+    [],
+  );
+  return documents
+    .flatMap((document): ResolvedAlertView[] => {
+      const alert = document.data as Partial<AlertRecord>;
+      const resolvedAt = text(alert.resolved_at);
+      if (!resolvedAt || resolvedAt < since) return [];
+      return [
+        { ...conditionView(alert), resolution: text(alert.resolution_message), resolved_at: resolvedAt },
+      ];
+    })
+    .sort((a, b) => b.resolved_at.localeCompare(a.resolved_at) || a.key.localeCompare(b.key));
+}
+
 export async function readPendingDeliveries(
   deps: StatusReadDependencies,
   problems: string[],
@@ -91,7 +149,11 @@ export async function readPendingDeliveries(
   const documents = await attempt(
     problems,
     'pending alert deliveries',
-    () => deps.state.list(ALERT_DELIVERIES_COLLECTION, [{ field: 'state', op: '==', value: 'pending' }]),
+    () =>
+      deps.state.list(OUTBOX, [
+        { field: 'state', op: '==', value: 'pending' },
+        { field: 'owner', op: '==', value: ALERT_DELIVERY_OWNER },
+      ]),
     [],
   );
   return documents

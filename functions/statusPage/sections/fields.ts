@@ -19,6 +19,12 @@ export const record = (value: unknown): Record<string, unknown> =>
     : {};
 export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 export const texts = (value: unknown): string[] => list(value).flatMap((item) => text(item) ?? []);
+/** The items of a list field that `read` makes sense of; the others are left out. */
+export const readable = <T>(value: unknown, read: (item: Record<string, unknown>) => T | undefined): T[] =>
+  list(value).flatMap((item) => {
+    const made = read(record(item));
+    return made === undefined ? [] : [made];
+  });
 
 /** `read()`, or `fallback` with the failure noted in `problems`. */
 export async function attempt<T>(

@@ -5,7 +5,7 @@
  */
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
-import { attempt, count, flag, list, record, text, texts } from './fields.js';
+import { attempt, count, flag, list, readable, record, text, texts } from './fields.js';
 
 export const GATE_COLLECTION = 'freshness_gate';
 
@@ -54,11 +54,10 @@ export function gateView(document: StateDocument | undefined): GateView | null {
         age_hours: count(check.age_hours),
       };
     }),
-    history: list(document.history).flatMap((item) => {
-      const entry = record(item);
+    history: readable(document.history, (entry) => {
       const at = text(entry.at);
       const status = text(entry.status);
-      return at && status ? [{ at, status, source: text(entry.source) }] : [];
+      return at && status ? { at, status, source: text(entry.source) } : undefined;
     }),
   };
 }

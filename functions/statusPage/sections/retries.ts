@@ -5,7 +5,7 @@
  */
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
-import { attempt, count, list, record, text } from './fields.js';
+import { attempt, count, readable, record, text } from './fields.js';
 
 export const RETRY_COLLECTION = 'record_count_checks';
 
@@ -35,19 +35,15 @@ export function retryView(document: StateDocument): RetryView {
     max_attempts: count(retry.max_attempts),
     next_due_at: text(retry.next_due_at),
     end_reason: text(retry.end_reason),
-    requests: list(retry.requests).flatMap((item) => {
-      const request = record(item);
+    requests: readable(retry.requests, (request) => {
       const at = text(request.requested_at);
-      return at
-        ? [
-            {
-              attempt: count(request.attempt),
-              at,
-              observed: count(request.observed),
-              expected: count(request.expected),
-            },
-          ]
-        : [];
+      if (!at) return undefined;
+      return {
+        attempt: count(request.attempt),
+        at,
+        observed: count(request.observed),
+        expected: count(request.expected),
+      };
     }),
   };
 }

@@ -18,10 +18,11 @@ describe('alertMonitor on the emulators and DuckDB', () => {
   afterAll(() => slack.close());
   const texts = (since: number) => slack.accepted.slice(since).map((message) => message.text);
 
-  it('keeps an alert the Slack webhook refused and delivers it on a later tick', async () => {
-    const projectId = freshProjectId('alert-failing-sink');
+  /** The alert monitor of a fresh project, telling the Slack stand-in, with a subscription on the alerts topic. */
+  async function monitorWithSlack(label: string, at: string) {
+    const projectId = freshProjectId(label);
     const config = testConfig();
-    const clock = clockAt('2026-01-18T02:04:30Z');
+    const clock = clockAt(at);
     const log = capturedLogger();
     const deps = await monitorDependencies({
       projectId,
@@ -32,6 +33,14 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     });
     const handler = makeAlertMonitorHandler(async () => deps);
     const topic = await subscribeForTest(emulatorPubSub(projectId), config.topics.alerts);
+    return { config, clock, log, deps, handler, topic };
+  }
+
+  it('keeps an alert the Slack webhook refused and delivers it on a later tick', async () => {
+    const { config, clock, log, deps, handler, topic } = await monitorWithSlack(
+      'alert-failing-sink',
+      '2026-01-18T02:04:30Z',
+    );
     const before = slack.accepted.length;
 
     slack.answerWith(500);
@@ -62,18 +71,22 @@ describe('alertMonitor on the emulators and DuckDB', () => {
     expect(pending).toEqual([
       expect.objectContaining({
         alert_key: 'alerts:2026-01-18',
-        channel: 'slack',
+        notice: 'opened',
+        channel: 'POST slack_webhook (URL from SLACK_WEBHOOK_URL)',
         attempts: 1,
-        last_error: 'Slack webhook answered 500: internal_error',
+        last_error: 'HTTP 500: internal_error',
       }),
     ]);
 
-    // Still failing on the next tick: still pending, attempt counted.
+    // Still failing on the next tick: still pending, attempt counted, the next try 10 minutes on (backoff).
     clock.advance(minutes(5));
     await handler(tick());
     expect(texts(before)).toHaveLength(0);
 
     slack.answerWith(200);
+    clock.advance(minutes(5));
+    await handler(tick());
+    expect(texts(before)).toHaveLength(0);
     clock.advance(minutes(5));
     await handler(tick());
     expect(texts(before)).toEqual([
@@ -256,5 +269,44 @@ describe('alertMonitor on the emulators and DuckDB', () => {
         'prediction-worker-push refused a message: not acknowledged after 5 delivery attempts',
       ),
     ]);
+  });
+
+  it('a Slack webhook that always fails: one outbox_stuck alert naming it and its last error, no storm', async () => {
+    const { config, clock, log, deps, handler, topic } = await monitorWithSlack(
+      'alert-slack-down',
+      '2026-01-18T02:05:00Z',
+    );
+    const requestsBefore = slack.requests;
+    slack.answerWith(503);
+    try {
+      await handler(
+        pubsubEvent(config.topics.dead_letter, 'not json at all', {
+          CloudPubSubDeadLetterSourceSubscription: 'projects/demo/subscriptions/prediction-worker-push',
+          CloudPubSubDeadLetterSourceDeliveryCount: '5',
+        }),
+      );
+      // Three hours of ticks with Slack answering 503 to everything.
+      for (let step = 0; step < 36; step += 1) {
+        clock.advance(minutes(5));
+        await handler(tick());
+      }
+    } finally {
+      slack.answerWith(200);
+    }
+    const notices = (await topic.drain()).map(
+      (message) => message.data as { notice: string; conditions: Array<{ rule: string; message: string }> },
+    );
+    // The topic still works: the problem, then one update that adds the stuck Slack delivery. Nothing more.
+    expect(notices.map((notice) => notice.notice)).toEqual(['opened', 'updated']);
+    const stuck = notices[1]!.conditions.filter((condition) => condition.rule === 'outbox_stuck');
+    expect(stuck).toHaveLength(1);
+    expect(stuck[0]!.message).toContain('POST slack_webhook (URL from SLACK_WEBHOOK_URL)');
+    expect(stuck[0]!.message).toContain('HTTP 503');
+    // Retries back off (5, 10, 20, 40, 60 min): a handful of requests per notice, not one per tick.
+    expect(slack.requests - requestsBefore).toBeLessThanOrEqual(12);
+    const open = await deps.state.list('shotclock_alerts', [{ field: 'status', op: '==', value: 'open' }]);
+    // The dead letter went quiet and cleared; the stuck Slack delivery is what is still open.
+    expect(open.map((document) => document.data.rule)).toEqual(['outbox_stuck']);
+    expect(log.lines.join('\n')).not.toContain(slack.url);
   });
 });

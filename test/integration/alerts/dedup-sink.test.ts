@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertDeliveries } from '../../../shared/adapters/alert-delivery.js';
-import { BusAlertChannel } from '../../../shared/adapters/bus.alert-channel.js';
 import type { SimulatedClock } from '../../../shared/adapters/clocks.js';
-import { DedupAlertSink } from '../../../shared/adapters/dedup.alert-sink.js';
-import { SlackWebhookChannel } from '../../../shared/adapters/slack.alert-channel.js';
+import { loadPipelineConfig } from '../../../shared/config/load.js';
 import { alertSinkFor } from '../../../shared/runtime/alerts.js';
 import {
   emulatorBus,
@@ -206,23 +203,19 @@ describe('grouping alert sink on the Firestore emulator', () => {
     const projectId = freshProjectId('alert-log');
     const clock = clockAt('2026-01-18T03:00:00Z');
     const log = capturedLogger();
-    const state = emulatorStateStore(projectId);
-    const sink = new DedupAlertSink({
-      state,
-      clock,
-      logger: log.logger,
-      deliveries: new AlertDeliveries({
-        state,
+    const sink = alertSinkFor(
+      {
+        config: loadPipelineConfig({
+          project: { status_page_url: 'https://status.test/shotclock' },
+          alerts: { grouping: { group_wait_minutes: 0 } },
+        }),
         clock,
         logger: log.logger,
-        channels: [
-          new BusAlertChannel(emulatorBus(projectId), 'shotclock-alerts'),
-          new SlackWebhookChannel(slack.url),
-        ],
-      }),
-      grouping: { group_wait_minutes: 0, repeat_interval_minutes: 240 },
-      statusPageUrl: 'https://status.test/shotclock',
-    });
+        state: emulatorStateStore(projectId),
+        bus: emulatorBus(projectId),
+      },
+      { slackWebhookUrl: slack.url },
+    );
     const alert = alertFor('gate_blocked_at_cutoff', 'freshness_gate', '2026-01-18', clock, {
       severity: 'CRITICAL',
       message: 'gate still BLOCKED at cutoff',

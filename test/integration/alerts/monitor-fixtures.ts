@@ -5,7 +5,7 @@ import type { PipelineConfig } from '../../../shared/config/schema.js';
 import type { Logger } from '../../../shared/logging/logger.js';
 import { alertSinkFor } from '../../../shared/runtime/alerts.js';
 import type { AlertMonitorDependencies } from '../../../functions/alertMonitor/handler.js';
-import { emulatorBus, emulatorStateStore } from '../../support/backends.js';
+import { emulatorBus, emulatorPubSub, emulatorStateStore } from '../../support/backends.js';
 
 /** The CloudEvent Pub/Sub push delivers for a message on `topic`. */
 export function pubsubEvent(topic: string, data: unknown, attributes: Record<string, string> = {}) {
@@ -31,6 +31,8 @@ export async function monitorDependencies(options: {
   logger: Logger;
   slackWebhookUrl?: string;
 }): Promise<AlertMonitorDependencies & { warehouse: DuckDbWarehouse }> {
+  // The alerts topic exists in every deployment (the topology creates it); notices go there first.
+  await emulatorPubSub(options.projectId).topic(options.config.topics.alerts).get({ autoCreate: true });
   const base = {
     config: options.config,
     clock: options.clock,

@@ -28,6 +28,7 @@ describe('worker errors: log-based metric and alert policy as data', () => {
     );
     expect(policy.displayName).toBe('shotclock: prediction-worker errors over 7 in 10 min');
     expect(spec.notificationChannels.map((channel) => channel.id)).toEqual(policy.notificationChannels);
-    expect(spec.notificationChannels[0]?.topic).toBe(config.topics.alerts);
+    // Its own topic, which the alert monitor reads (worker-error-incidents.test.ts): not the notices' topic.
+    expect(spec.notificationChannels[0]?.topic).toBe(config.topics.monitoring_incidents);
   });
 });

@@ -1,11 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { descriptor as phaseTransitionProbe } from '../../../functions/phaseTransition/descriptor.js';
 import { runShotclock } from '../../../scripts/cli/program.js';
 import { cliSettings } from '../../../scripts/cli/settings.js';
+import { runReplay } from '../../../scripts/replay/run.js';
 import { readScenario } from '../../../scripts/replay/scenario.js';
+import { DEFAULT_PIPELINE } from '../../../shared/config/default-pipeline.js';
 import { runtimeSettings } from '../../../shared/runtime/settings.js';
+import { freshProjectId } from '../../support/backends.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'shotclock-config-file-'));
 const configFile = join(scratch, 'my-pipeline.json');
@@ -17,6 +23,35 @@ writeFileSync(
     alerts: { cooldown_minutes: 90 },
   }),
 );
+
+// A pipeline whose 5-minute tick is renamed and runs every quarter hour.
+const renamedFile = join(scratch, 'renamed-jobs.json');
+writeFileSync(
+  renamedFile,
+  JSON.stringify({
+    schedules: (DEFAULT_PIPELINE.schedules ?? []).map((job) =>
+      job.id === 'shotclock-tick' ? { ...job, id: 'every-quarter-hour', cron: '*/15 * * * *' } : job,
+    ),
+  }),
+);
+// A pipeline whose schedule lives in another table.
+const movedScheduleFile = join(scratch, 'moved-schedule.json');
+writeFileSync(movedScheduleFile, JSON.stringify({ schedule_table: 'my_league.games_schedule' }));
+
+/** What `shotclock ...` printed on stdout, and its exit code. */
+async function printed(args: string[]) {
+  const lines: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    const code = await runShotclock(['node', 'shotclock', ...args]);
+    return { code, stdout: lines.join('') };
+  } finally {
+    write.mockRestore();
+  }
+}
 
 afterEach(() => {
   delete process.env.SHOTCLOCK_CONFIG_FILE;
@@ -74,4 +109,55 @@ describe('one config file changes what every part does', () => {
     expect(settings.config.alerts.cooldown_minutes).toBe(90);
     expect(settings.config.delivery.min_backoff_seconds).toBe(30);
   });
+
+  it('deploy --plan: the renamed job, on its own cron, is what gets deployed', async () => {
+    const plan = await printed(['--config', renamedFile, 'deploy', '--project', 'p', '--plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      "gcloud scheduler jobs create pubsub every-quarter-hour --location=us-west2 '--schedule=*/15 * * * *'",
+    );
+    expect(plan.stdout).toContain('\'--message-body={"job":"every-quarter-hour"}\'');
+    expect(plan.stdout).not.toContain('scheduler jobs create pubsub shotclock-tick ');
+  });
+
+  it('the functions: the probe dry-runs the schedule query on the configured table', () => {
+    process.env.SHOTCLOCK_CONFIG_FILE = movedScheduleFile;
+    const { config } = runtimeSettings();
+    const queries = phaseTransitionProbe.touches?.(config, '2026-01-18').queries ?? [];
+    expect(queries.map((query) => query.sql).join('\n')).toContain('FROM my_league.games_schedule');
+    expect(queries[0]?.params).toEqual({ game_date: '2026-01-18' });
+  });
+
+  it('replay and the functions: the renamed quarter-hour tick drives the Phase 3 -> 4 grace period', async () => {
+    // The first hour of the 2026-01-18 Phase 3 picture: the critical processor completes at 17:01:40 ET,
+    // the optional team context never does; the 30-minute grace runs out at 17:31:40.
+    const picture = JSON.parse(readFileSync('test/scenarios/phase3-degraded-2026-01-18.json', 'utf8'));
+    const scenarioFile = join(scratch, 'first-hour.json');
+    writeFileSync(
+      scenarioFile,
+      JSON.stringify({
+        ...picture,
+        name: 'first hour, renamed tick',
+        end: '2026-01-17T18:00:00-05:00',
+        events: picture.events.slice(0, 2),
+        expect: undefined,
+        status_date: undefined,
+      }),
+    );
+    process.env.SHOTCLOCK_CONFIG_FILE = renamedFile;
+    const loaded = await readScenario(scenarioFile, cliSettings().override);
+    const report = await runReplay(loaded, {
+      dataDir: await mkdtemp(join(tmpdir(), 'shotclock-renamed-tick-')),
+      projectId: freshProjectId('renamedtick'),
+      emulatorHosts: { pubsub: inject('pubsubEmulatorHost'), firestore: inject('firestoreEmulatorHost') },
+    });
+    const ticks = report.published.filter((record) => record.topic === 'shotclock-tick');
+    expect(new Set(ticks.map((tick) => (tick.data as { job: string }).job))).toEqual(
+      new Set(['every-quarter-hour', 'freshness-gate', 'dependency-probe']),
+    );
+    // With the default 5-minute tick the trigger goes at 17:35 ET; on the quarter-hour job, at 17:45.
+    const triggers = report.published.filter((record) => record.topic === 'nba-phase4-trigger');
+    expect(triggers.length).toBeGreaterThan(0);
+    expect(new Set(triggers.map((trigger) => trigger.at))).toEqual(new Set(['2026-01-17T22:45:00.000Z']));
+  }, 180_000);
 });

@@ -122,6 +122,16 @@ const cases: { case: string; args: string[]; env?: Record<string, string>; says:
     says: /^shotclock: --report .*plain-file\/report\.json: cannot write the report \(.*plain-file is not a folder\)$/,
   },
   {
+    case: 'replay of a scenario file that is not there',
+    args: ['replay', 'test/scenarios/no-such-day.json', '--report', join(scratch, 'r.json')],
+    says: /^shotclock: scenario test\/scenarios\/no-such-day\.json: not found$/,
+  },
+  {
+    case: 'local publish with no local stack running',
+    args: ['local', 'publish', 'nba-phase3-analytics-complete', '{}', '--data', join(scratch, 'no-stack')],
+    says: /^shotclock: no local stack is running \(no .*no-stack\/stack\.json\): start one with shotclock local up$/,
+  },
+  {
     case: 'grade without --warehouse',
     args: ['grade', '--from', '2026-01-01', '--to', '2026-01-02'],
     says: /^shotclock: grade needs a warehouse: --warehouse bigquery or --warehouse duckdb:<file> \(or set SHOTCLOCK_WAREHOUSE\)$/,

@@ -4,20 +4,25 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bigQuerySpec } from '../../../infra/bigquery.js';
+import { FIRESTORE_TTL_POLICIES } from '../../../infra/firestore-ttl.js';
 import { functionSpecs } from '../../../infra/functions.js';
-import { loadPipelineConfig } from '../../../shared/config/load.js';
+import { planFor } from '../../../scripts/cli/deploy-command.js';
 import { ApplyStopped } from '../../../scripts/deploy/apply.js';
 import { type DeployResult, runDeploy } from '../../../scripts/deploy/run-deploy.js';
-import { planFor } from '../../../scripts/cli/deploy-command.js';
+import { loadPipelineConfig } from '../../../shared/config/load.js';
 import { type FakeGcp, startFakeGcp } from '../../support/fake-gcp/server.js';
 
 /**
  * `deploy --apply` with the real gcloud (the installed CLI) against a local fake of Google's APIs.
- * One full apply on an empty project is shared by every assertion: gcloud takes about a second a
- * command, so each later case changes only a few things and shows that only those are touched.
+ * One full apply on an empty project is shared by every case: gcloud costs about a second of
+ * Python start a command, so each later case changes only a few things and shows that only those
+ * are touched. Google's propagation delays are simulated at 1/200th of their length.
  */
 const PROJECT = 'shotclock-fresh';
 const config = loadPipelineConfig();
+const { topology, steps: declared } = planFor(config, PROJECT);
+const region = topology.region;
 let fake: FakeGcp;
 let dir: string;
 let env: Record<string, string>;
@@ -48,18 +53,12 @@ const changes = (result: DeployResult) =>
   result.outcomes
     .filter((outcome) => !['unchanged', 'defined'].includes(outcome.action))
     .map((o) => o.resource);
-
-/**
- * A first apply is about 160 gcloud runs (about a second each, more on a loaded machine), so this file
- * runs under `npm run test:deploy` (SHOTCLOCK_GCLOUD_E2E=1), not under `npm test`.
- */
-const gcloudE2e = process.env.SHOTCLOCK_GCLOUD_E2E === '1';
+const stored = (key: string) => fake.get(key) as Record<string, any>;
 
 beforeAll(async () => {
-  if (!gcloudE2e) return;
-  // Google's propagation delays, scaled down: a new service account cannot be named for 1.5 s,
-  // a new log metric is unknown to Monitoring for 2 s.
-  fake = await startFakeGcp({ project: PROJECT, serviceAccountDelayMs: 1500, metricDelayMs: 2000 });
+  // 1/200th of Google's delays: a new service account is unusable for 300 ms, a new log metric
+  // unknown to Monitoring for 3 s, a TTL policy CREATING for 3 s.
+  fake = await startFakeGcp({ project: PROJECT, timeScale: 0.005 });
   dir = await mkdtemp(join(tmpdir(), 'shotclock-deploy-test-'));
   env = fake.gcloudEnv(dir);
   await writeFile(join(dir, 'webhook'), 'https://hooks.example.test/T/B/x');
@@ -72,67 +71,97 @@ beforeAll(async () => {
     );
   }
   // The pipeline's own datasets exist in its project: shotclock reads them and never creates them.
-  for (const dataset of ['nba_raw', 'nba_analytics', 'nba_precompute', 'nba_predictions'])
+  for (const dataset of ['nba_raw', 'nba_analytics', 'nba_precompute', 'nba_predictions', 'nba_reference'])
     fake.put(`bigquery:projects/${PROJECT}/datasets/${dataset}`, {
-      datasetReference: { datasetId: dataset },
+      datasetReference: { datasetId: dataset, projectId: PROJECT },
       access: [{ role: 'OWNER', userByEmail: 'pipeline@example.test' }],
     });
   first = await deploy();
   firstCalls = fake.requests.length;
-}, 900_000);
+}, 600_000);
 
 afterAll(async () => {
   await fake?.stop();
 });
 
-describe.runIf(gcloudE2e)('deploy --apply on an empty project, with the real gcloud', () => {
-  it('ends green, with every resource and binding declared', () => {
+describe('deploy --apply on an empty project, with the real gcloud', () => {
+  it('ends green, with every resource and binding declared, having waited for what propagates', () => {
     expect(first.probe).toEqual({ status: 200, body: 'probe: green\n' });
-    const { topology } = planFor(config, PROJECT);
     for (const topic of topology.topics)
       expect(fake.get(`pubsub:projects/${PROJECT}/topics/${topic}`), topic).toBeDefined();
     for (const sub of topology.subscriptions) {
-      const stored = fake.get(`pubsub:projects/${PROJECT}/subscriptions/${sub.name}`) as Record<string, any>;
-      expect(stored, sub.name).toBeDefined();
-      expect(stored.ackDeadlineSeconds).toBe(sub.ackDeadlineSeconds);
+      const subscription = stored(`pubsub:projects/${PROJECT}/subscriptions/${sub.name}`);
+      expect(subscription, sub.name).toBeDefined();
+      expect(subscription.ackDeadlineSeconds).toBe(sub.ackDeadlineSeconds);
       if (sub.pushTo) {
-        const uri = (
-          fake.get(
-            `cloudfunctions:projects/${PROJECT}/locations/${topology.region}/functions/${sub.pushTo}`,
-          ) as any
-        ).serviceConfig.uri;
-        expect(stored.pushConfig.oidcToken.audience).toBe(uri);
-        expect(stored.pushConfig.pushEndpoint).toBe(`${uri}/projects/${PROJECT}/topics/${sub.topic}`);
+        const uri = stored(`cloudfunctions:projects/${PROJECT}/locations/${region}/functions/${sub.pushTo}`)
+          .serviceConfig.uri;
+        expect(subscription.pushConfig.oidcToken.audience).toBe(uri);
+        expect(subscription.pushConfig.pushEndpoint).toBe(`${uri}/projects/${PROJECT}/topics/${sub.topic}`);
       }
     }
     expect(fake.get(`firestore:projects/${PROJECT}/databases/(default)`)).toBeDefined();
+    for (const ttl of FIRESTORE_TTL_POLICIES)
+      expect(
+        stored(
+          `firestore:projects/${PROJECT}/databases/(default)/collectionGroups/${ttl.collection}/fields/${ttl.field}`,
+        )?.ttlConfig,
+        ttl.collection,
+      ).toBeDefined();
+    // shotclock's own dataset and tables, with the declared schemas.
+    const spec = bigQuerySpec(config);
+    expect(fake.get(`bigquery:projects/${PROJECT}/datasets/${spec.ownedDataset}`)).toBeDefined();
+    for (const table of spec.ownedTables) {
+      const [dataset, name] = table.table.split('.');
+      const created = stored(`bigquery:projects/${PROJECT}/datasets/${dataset}/tables/${name}`);
+      // (gcloud alpha bq sends the schema file's columns sorted by name)
+      expect(
+        created?.schema.fields.map((f: any) => `${f.name} ${f.type} ${f.mode ?? 'NULLABLE'}`).sort(),
+        table.table,
+      ).toEqual(table.fields.map((f) => `${f.name} ${f.type} ${f.mode}`).sort());
+    }
     expect(
       fake.get(`secretmanager:projects/${PROJECT}/secrets/shotclock-slack-webhook/versions/1`),
     ).toBeDefined();
     expect(fake.get(`storage:b/${config.grading.bucket}`)).toBeDefined();
-    const grading = (
-      fake.get(`pubsub:projects/${PROJECT}/subscriptions/live-grading-export--shotclock-tick`) as any
-    ).ackDeadlineSeconds;
-    expect(grading).toBeGreaterThanOrEqual(300);
-    const grants = first.outcomes.filter((o) => o.action === 'granted').length;
-    const declared = planFor(config, PROJECT).steps.filter((s) => s.grant).length;
-    expect(grants).toBe(declared);
+    const grading = stored(`pubsub:projects/${PROJECT}/subscriptions/live-grading-export--shotclock-tick`);
+    expect(grading.ackDeadlineSeconds).toBeGreaterThanOrEqual(300);
+    // Every declared binding is in a policy of the fake (IAM policies or dataset access lists).
+    const held = new Set(fake.policies.all().map((b) => `${b.role} ${b.member} ${b.condition ?? ''}`));
+    for (const step of declared.filter((s) => s.grant)) {
+      const grant = step.grant!;
+      const member = grant.member.replace(/\$\{PROJECT_NUMBER\}/, '123456789012');
+      if (grant.scope === 'dataset')
+        expect(
+          stored(`bigquery:projects/${PROJECT}/datasets/${grant.target}`).access,
+          step.resource,
+        ).toContainEqual({
+          role: grant.role.replace('bigquery.', ''),
+          userByEmail: member.replace('serviceAccount:', ''),
+        });
+      else
+        expect(held, step.resource).toContain(`${grant.role} ${member} ${grant.condition?.expression ?? ''}`);
+    }
+    expect(first.outcomes.filter((o) => o.action === 'granted')).toHaveLength(
+      declared.filter((s) => s.grant).length,
+    );
     // Status page links in alerts point at the deployed status page.
-    const gate = fake.get(
-      `cloudfunctions:projects/${PROJECT}/locations/${topology.region}/functions/freshness-gate`,
-    ) as any;
-    const statusUri = (
-      fake.get(`cloudfunctions:projects/${PROJECT}/locations/${topology.region}/functions/status-page`) as any
-    ).serviceConfig.uri;
+    const gate = stored(`cloudfunctions:projects/${PROJECT}/locations/${region}/functions/freshness-gate`);
+    const statusUri = stored(`cloudfunctions:projects/${PROJECT}/locations/${region}/functions/status-page`)
+      .serviceConfig.uri;
     expect(JSON.parse(gate.serviceConfig.environmentVariables.SHOTCLOCK_CONFIG).project.status_page_url).toBe(
       statusUri,
     );
-    const jobs = fake.keys(`cloudscheduler:projects/${PROJECT}/locations/${topology.region}/jobs/`);
-    expect(jobs).toHaveLength(topology.schedulerJobs.length);
+    expect(fake.keys(`cloudscheduler:projects/${PROJECT}/locations/${region}/jobs/`)).toHaveLength(
+      topology.schedulerJobs.length,
+    );
+    // It met a service account not usable yet and a log metric Monitoring did not know yet, and waited.
+    expect(fake.requests.some((r) => r.status === 400 && /setIamPolicy|\/iam$/.test(r.path))).toBe(true);
+    expect(fake.requests.some((r) => r.status === 404 && /alertPolicies$/.test(r.path))).toBe(true);
     console.log(`first apply: ${firstCalls} API calls, ${changes(first).length} changes`);
   });
 
-  it('a second apply changes nothing', async () => {
+  it('a second apply changes nothing, reading what exists in a few calls', async () => {
     const before = fake.requests.length;
     const second = await deploy();
     expect(changes(second)).toEqual([]);
@@ -141,45 +170,36 @@ describe.runIf(gcloudE2e)('deploy --apply on an empty project, with the real gcl
     console.log(`second apply: ${fake.requests.length - before} API calls, 0 changes`);
   }, 300_000);
 
-  it('repairs drift: a subscription endpoint, a deleted topic, a scheduler time zone', async () => {
-    const { topology } = planFor(config, PROJECT);
+  it('repairs drift (a subscription endpoint, a deleted topic, a scheduler time zone), retrying a 503 on the way', async () => {
     const subKey = `pubsub:projects/${PROJECT}/subscriptions/phase-transition--nba-phase3-analytics-complete`;
-    const sub = fake.get(subKey) as any;
+    const sub = stored(subKey);
     fake.put(subKey, {
       ...sub,
       pushConfig: { ...sub.pushConfig, pushEndpoint: 'https://elsewhere.example.test/x' },
     });
     fake.delete(`pubsub:projects/${PROJECT}/topics/shotclock-gate-decisions`);
-    const jobKey = `cloudscheduler:projects/${PROJECT}/locations/${topology.region}/jobs/freshness-gate`;
-    fake.put(jobKey, { ...(fake.get(jobKey) as object), timeZone: 'UTC' });
-    const repaired = await deploy();
-    expect(changes(repaired).sort()).toEqual(
-      expect.arrayContaining([
-        'subscription phase-transition--nba-phase3-analytics-complete',
-        'topic shotclock-gate-decisions',
-      ]),
-    );
-    expect(repaired.scheduler.updated).toEqual([{ id: 'freshness-gate', settings: ['time zone'] }]);
-    expect((fake.get(subKey) as any).pushConfig.pushEndpoint).toBe(sub.pushConfig.pushEndpoint);
-    expect((fake.get(jobKey) as any).timeZone).toBe('America/New_York');
-    expect(repaired.probe.status).toBe(200);
-  }, 300_000);
-
-  it('retries a 503 in the middle; a re-run after an abort finishes', async () => {
-    for (const topic of ['shotclock-alerts', 'shotclock-predictions-ready'])
-      fake.delete(`pubsub:projects/${PROJECT}/topics/${topic}`);
+    const jobKey = `cloudscheduler:projects/${PROJECT}/locations/${region}/jobs/freshness-gate`;
+    fake.put(jobKey, { ...stored(jobKey), timeZone: 'UTC' });
     fake.faults.push({
       method: 'PUT',
-      path: /pubsub\/v1\/projects\/[^/]+\/topics\/shotclock-alerts$/,
+      path: /pubsub\/v1\/projects\/[^/]+\/topics\/shotclock-gate-decisions$/,
       status: 503,
       times: 1,
     });
-    const retried = await deploy();
-    expect(changes(retried)).toEqual(
-      expect.arrayContaining(['topic shotclock-alerts', 'topic shotclock-predictions-ready']),
-    );
-    expect(fake.requests.some((r) => r.status === 503)).toBe(true);
+    const before = fake.requests.length;
+    const repaired = await deploy();
+    expect(fake.requests.slice(before).filter((r) => r.status === 503)).toHaveLength(1);
+    expect(changes(repaired).sort()).toEqual([
+      'subscription phase-transition--nba-phase3-analytics-complete',
+      'topic shotclock-gate-decisions',
+    ]);
+    expect(repaired.scheduler.updated).toEqual([{ id: 'freshness-gate', settings: ['time zone'] }]);
+    expect(stored(subKey).pushConfig).toEqual(sub.pushConfig);
+    expect(stored(jobKey).timeZone).toBe('America/New_York');
+    expect(repaired.probe.status).toBe(200);
+  }, 300_000);
 
+  it('stops on an error that persists, and a re-run finishes what is left', async () => {
     fake.delete(`pubsub:projects/${PROJECT}/topics/shotclock-alerts`);
     fake.faults.push({ method: 'PUT', path: /topics\/shotclock-alerts$/, status: 500, times: 50 });
     await expect(deploy()).rejects.toBeInstanceOf(ApplyStopped);
@@ -189,8 +209,7 @@ describe.runIf(gcloudE2e)('deploy --apply on an empty project, with the real gcl
     expect(resumed.probe.status).toBe(200);
   }, 300_000);
 
-  it('takes over the incumbent parts and gives them back, touching no other job', async () => {
-    const region = config.project.region;
+  it('takes over the incumbent parts and gives them back exactly, touching no other job', async () => {
     const jobs = `cloudscheduler:projects/${PROJECT}/locations/${region}/jobs`;
     for (const id of ['same-day-predictions-tomorrow', 'phase4-timeout-check-job', 'another-teams-job'])
       fake.put(`${jobs}/${id}`, {
@@ -200,18 +219,31 @@ describe.runIf(gcloudE2e)('deploy --apply on an empty project, with the real gcl
         state: 'ENABLED',
         httpTarget: { uri: 'https://x.example.test/start' },
       });
+    const incumbent = `incumbent@${PROJECT}.iam.gserviceaccount.com`;
     const fn = `cloudfunctions:projects/${PROJECT}/locations/${region}/functions/phase3-to-phase4-orchestrator`;
     const uri = `${fake.url}/runapp/phase3-to-phase4-orchestrator`;
     fake.put(fn, {
       name: fn.slice(15),
       serviceConfig: { uri },
-      eventTrigger: { serviceAccountEmail: `incumbent@${PROJECT}.iam.gserviceaccount.com` },
+      eventTrigger: { serviceAccountEmail: incumbent },
+    });
+    fake.put(`iam:projects/${PROJECT}/serviceAccounts/${incumbent}`, {
+      name: `projects/${PROJECT}/serviceAccounts/${incumbent}`,
+      email: incumbent,
     });
     const sub = `pubsub:projects/${PROJECT}/subscriptions/eventarc-${region}-phase3-to-phase4-orchestrator-000-sub-123`;
+    // As Eventarc makes them: the endpoint carries a query string, the token its own audience.
+    const pushConfig = {
+      pushEndpoint: `${uri}?__GCP_CloudEventsMode=CUSTOM_PUBSUB_projects%2F${PROJECT}%2Ftopics%2Fnba-phase3-analytics-complete`,
+      oidcToken: {
+        serviceAccountEmail: `incumbent@${PROJECT}.iam.gserviceaccount.com`,
+        audience: `${uri}/x`,
+      },
+    };
     fake.put(sub, {
       name: sub.slice(7),
       topic: `projects/${PROJECT}/topics/nba-phase3-analytics-complete`,
-      pushConfig: { pushEndpoint: uri },
+      pushConfig,
       ackDeadlineSeconds: 600,
     });
 
@@ -220,16 +252,17 @@ describe.runIf(gcloudE2e)('deploy --apply on an empty project, with the real gcl
       'phase4-timeout-check-job',
       'same-day-predictions-tomorrow',
     ]);
-    expect((fake.get(`${jobs}/another-teams-job`) as any).state).toBe('ENABLED');
+    expect(stored(`${jobs}/another-teams-job`).state).toBe('ENABLED');
     expect(taken.detached).toEqual([sub.split('/').pop()]);
-    expect((fake.get(sub) as any).pushConfig).toEqual({});
+    expect(stored(sub).pushConfig.pushEndpoint ?? '').toBe('');
 
     const back = await deploy({ giveBack: true });
     expect(back.scheduler.gaveBack.sort()).toEqual([
       'phase4-timeout-check-job',
       'same-day-predictions-tomorrow',
     ]);
-    expect((fake.get(sub) as any).pushConfig.pushEndpoint).toBe(uri);
-    expect((fake.get(`${jobs}/another-teams-job`) as any).state).toBe('ENABLED');
+    expect(stored(sub).pushConfig).toEqual(pushConfig);
+    expect(stored(sub).labels?.['shotclock-took-over']).toBeUndefined();
+    expect(stored(`${jobs}/another-teams-job`).state).toBe('ENABLED');
   }, 300_000);
 });

@@ -2,8 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeFreshnessGateHttp } from '../../../functions/freshnessGate/handler.js';
+import { overrideRightsFromEnv } from '../../../functions/freshnessGate/http-request.js';
+import { type IdTokenIssuer, startIdTokenIssuer } from '../../support/id-tokens.js';
 import {
   type GateHarness,
   gateHarness,
@@ -15,12 +17,30 @@ import {
 
 const GAME_DATE = '2026-01-18';
 
+let issuer: IdTokenIssuer;
+beforeAll(async () => {
+  issuer = await startIdTokenIssuer();
+});
+afterAll(async () => {
+  await issuer?.close();
+});
+const asCaller = (url: string, email: string) => ({
+  authorization: `Bearer ${issuer.token({ aud: url, email })}`,
+  'content-type': 'application/json',
+});
+
 /** The HTTP target behind the functions framework's own server, on a loopback port. */
 async function serve(gate: GateHarness): Promise<{ url: string; server: Server }> {
   const name = `freshnessGateHttp_${gate.projectId.replaceAll('-', '_')}`;
   functions.http(
     name,
-    makeFreshnessGateHttp(async () => gate.deps),
+    makeFreshnessGateHttp(
+      async () => gate.deps,
+      overrideRightsFromEnv({
+        SHOTCLOCK_GATE_OVERRIDERS: 'ops@example.com, @oncall.example.com',
+        SHOTCLOCK_ID_TOKEN_CERTS_URL: issuer.certsUrl,
+      }),
+    ),
   );
   const server = getTestServer(name);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,8 +72,8 @@ describe('freshness gate over HTTP', () => {
     }
     const override = await fetch(`${http.url}/override`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ date: GAME_DATE, recorded_by: 'ops@example.com' }),
+      headers: asCaller(http.url, 'ops@example.com'),
+      body: JSON.stringify({ date: GAME_DATE }),
     });
     expect(override.status).toBe(400);
     expect(((await override.json()) as { error: string }).error).toMatch(/reason: /);
@@ -90,24 +110,51 @@ describe('freshness gate over HTTP', () => {
     expect((await gate.gate(GAME_DATE))?.status).toBe('BLOCKED');
 
     gate.clock.set('2026-01-17T18:10:00-05:00');
+    // The body's recorded_by and the IAP-style header are not who the caller is: the ID token is.
     const body = {
       date: GAME_DATE,
       reason: 'lines confirmed by hand with the book',
-      recorded_by: 'ops@example.com',
+      recorded_by: 'someone-else@example.com',
     };
-    const post = () =>
+    const post = (headers: Record<string, string>) =>
       fetch(`${http.url}/override`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-    const opened = await post();
+    const refused: Array<{ headers: Record<string, string>; status: number }> = [
+      { headers: { 'x-goog-authenticated-user-email': 'accounts.google.com:ops@example.com' }, status: 401 },
+      {
+        headers: { authorization: `Bearer ${issuer.forged({ aud: http.url, email: 'ops@example.com' })}` },
+        status: 401,
+      },
+      {
+        headers: {
+          authorization: `Bearer ${issuer.token({ aud: 'https://other.example.test', email: 'ops@example.com' })}`,
+        },
+        status: 401,
+      },
+      {
+        headers: {
+          authorization: `Bearer ${issuer.token({ aud: http.url, email: 'ops@example.com', expiresIn: -600 })}`,
+        },
+        status: 401,
+      },
+      // may call the function (check), may not override
+      { headers: asCaller(http.url, 'analyst@example.com'), status: 403 },
+    ];
+    for (const { headers, status } of refused) {
+      const answer = await post(headers);
+      expect(answer.status, JSON.stringify(headers)).toBe(status);
+    }
+    expect((await gate.gate(GAME_DATE))?.status).toBe('BLOCKED');
+    const opened = await post(asCaller(http.url, 'ops@example.com'));
     expect(opened.status).toBe(200);
     expect(await opened.json()).toMatchObject({
       status: 'OPEN',
       override: { recorded_by: 'ops@example.com', overridden_status: 'BLOCKED' },
     });
-    const again = await post();
+    const again = await post(asCaller(http.url, 'lead@oncall.example.com'));
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: string }).error).toMatch(/already OPEN .*triggered once/);
 
@@ -131,8 +178,8 @@ describe('freshness gate over HTTP', () => {
     server = http.server;
     const response = await fetch(`${http.url}/override`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ date: GAME_DATE, reason: 'try anyway', recorded_by: 'ops@example.com' }),
+      headers: asCaller(http.url, 'ops@example.com'),
+      body: JSON.stringify({ date: GAME_DATE, reason: 'try anyway' }),
     });
     expect(response.status).toBe(409);
     expect(((await response.json()) as { error: string }).error).toMatch(

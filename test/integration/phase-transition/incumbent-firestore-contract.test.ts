@@ -116,4 +116,63 @@ describe('phaseTransition documents, as the incumbent tools read them (Firestore
     });
     await h.close();
   }, 240_000);
+
+  it('take-over: a date the incumbent’s orchestrator already triggered is not triggered again, and its morning is silent', async () => {
+    const h = await transitionHarness({
+      start: '2026-01-19T06:00:00Z',
+      games: { '2026-01-18': 6 },
+      subscribe: [TOPIC.phase4Trigger, TOPIC.alerts],
+    });
+    // The document as the incumbent's phase3_to_phase4 `update_completion_atomic` and `trigger_phase4` left it
+    // on the evening before (tomorrow mode: it fired on the player context).
+    const at = Timestamp.fromDate(new Date('2026-01-17T22:02:11Z'));
+    const incumbentRecord = (execution: string) => ({
+      completed_at: at,
+      correlation_id: execution,
+      status: 'success',
+      record_count: 156,
+      execution_id: execution,
+    });
+    const document = emulatorFirestore(h.projectId).doc('phase3_completion/2026-01-18');
+    await document.set({
+      upcoming_player_game_context: incumbentRecord('9f2c01aa'),
+      _completed_count: 1,
+      _mode: 'tomorrow',
+      _triggered: true,
+      _triggered_at: at,
+      _trigger_reason: 'all_complete',
+    });
+    // The morning after, now with shotclock in the path: the summaries, and ticks well past the 4 h deadline.
+    h.clock.set('2026-01-19T11:30:00Z');
+    for (const processor of [
+      'TeamOffenseGameSummaryProcessor',
+      'TeamDefenseGameSummaryProcessor',
+      'PlayerGameSummaryProcessor',
+    ])
+      expect(
+        (
+          await h.deliver(
+            h.completion(TOPIC.phase3, {
+              processor_name: processor,
+              game_date: '2026-01-18',
+              execution_id: `${processor}-morning`,
+            }),
+          )
+        ).error,
+      ).toBeUndefined();
+    await h.tickUntil('2026-01-19T17:00:00Z');
+
+    expect(await h.subscriptions[TOPIC.phase4Trigger]!.drain()).toEqual([]);
+    expect(await h.subscriptions[TOPIC.alerts]!.drain()).toEqual([]);
+    const morning = (await document.get()).data()!;
+    expect(morning).toMatchObject({
+      _triggered: true,
+      _trigger_reason: 'all_complete',
+      _completed_count: 4,
+      _decision: { kind: 'fire', by: 'incumbent', mode: 'tomorrow' },
+    });
+    expect((morning._triggered_at as Timestamp).isEqual(at)).toBe(true);
+    expect(asIncumbentToolsRead(morning).countMatches).toBe(true);
+    await h.close();
+  }, 240_000);
 });

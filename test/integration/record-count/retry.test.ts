@@ -145,4 +145,32 @@ describe('recordCountCheck: delayed retry (emulators, DuckDB, simulated clock)',
       retry: { attempts_sent: 1, next_due_at: et('2026-01-17T18:30:00').toISOString() },
     });
   }, 120_000);
+
+  it('a table dropped mid-series: one table_missing alert, no more re-runs, and the series ends at the cutoff', async () => {
+    world = await recordCountWorld({ start: '2026-01-17T16:55:00' });
+    await world.scheduleGames('2026-01-17', 6);
+    world.at('2026-01-17T17:00:00');
+    await world.writeRows('2026-01-17', 1);
+    await world.completion({ game_date: '2026-01-17', record_count: 1 });
+    await world.ticksUntil('2026-01-17T17:35:00'); // the first re-run goes out at 17:30
+    await world.duckdb.query('DROP TABLE nba_analytics.upcoming_player_game_context', {});
+    await world.ticksUntil('2026-01-17T23:00:00');
+
+    const check = (await world.state.get(`record_count_checks/${PROCESSOR}__2026-01-17`)) as {
+      status: string;
+      retry: { state: string; end_reason: string; cutoff_at: string; ended_at: string };
+    };
+    expect(check.status).toBe('retry_exhausted');
+    expect(check.retry.state).toBe('exhausted');
+    expect(check.retry.end_reason).toContain('nba_analytics.upcoming_player_game_context missing');
+    // Ended on the first tick at or after the cutoff, not left pending to be counted forever.
+    expect(Date.parse(check.retry.ended_at) - Date.parse(check.retry.cutoff_at)).toBeLessThan(5 * 60_000);
+    expect(world.rerunsAccepted()).toHaveLength(1);
+    const alerts = alertsRaised(world).map((message) => message.data.rule);
+    expect(alerts).toEqual(['table_missing']);
+    // Nothing is pending any more: later ticks do not touch it.
+    expect(
+      await world.state.list('record_count_checks', [{ field: 'status', op: '==', value: 'retry_pending' }]),
+    ).toEqual([]);
+  }, 120_000);
 });

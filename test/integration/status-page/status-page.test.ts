@@ -89,6 +89,29 @@ describe('status page for the 2026-01-18 incident day', () => {
       'catboost_v8 graded 9/48 = 18.8% on 2026-01-18 (95% interval 10.2%-31.9%, baseline 49%).',
     );
 
+    // Resolved conditions, through a sink without Slack (its notices go out): one 3 h ago, one 30 h ago.
+    const resolvedAt = async (at: string, subject: string, told: boolean) => {
+      const then = clockAt(at);
+      const quiet = alertSinkFor({ config: noWait, clock: then, logger, state, bus: emulatorBus(projectId) });
+      const key = alertKey('probe_red', subject);
+      await quiet.raise({
+        key,
+        rule: 'probe_red',
+        severity: 'ERROR',
+        subject,
+        message: `dependency probe: ${subject} is red: nothing subscribes`,
+        raised_at: then.now().toISOString(),
+      });
+      then.advance(told ? 65 * 60_000 : 0);
+      await quiet.resolve({
+        key,
+        message: `dependency probe: ${subject} is green again`,
+        resolved_at: then.now().toISOString(),
+      });
+    };
+    await resolvedAt('2026-01-19T08:00:00Z', 'subscribed:nba-phase3-trigger', true);
+    await resolvedAt('2026-01-18T05:00:00Z', 'subscribed:nba-phase4-trigger', true);
+
     functions.http(
       'statusPageUnderTest',
       makeStatusPageHttp(async () => deps),
@@ -153,10 +176,17 @@ describe('status page for the 2026-01-18 incident day', () => {
       expect(await alerts.first().textContent()).toContain(
         'upcoming_team_game_context (critical) never completed',
       );
+      // Beside them, what cleared in the last 24 h (not the one from 30 h ago), with the notices it took.
+      const resolved = page.locator('#recently-resolved li.resolved-alert');
+      expect(await resolved.count()).toBe(1);
+      expect(await resolved.first().textContent()).toContain(
+        'dependency probe: subscribed:nba-phase3-trigger is green again',
+      );
+      expect(await resolved.first().textContent()).toContain('1 notice sent');
       // Slack refused all four notices (the topic took them): each is pending, with the reason.
       const pending = page.locator('tr.pending-delivery');
       expect(await pending.count()).toBe(4);
-      expect(await pending.first().textContent()).toContain('Slack webhook answered 500');
+      expect(await pending.first().textContent()).toContain('HTTP 500');
       expect(await page.locator('#gate h2').textContent()).toContain('OPEN');
       expect(await page.locator('tr.gate-check').first().textContent()).toContain('156 / 156');
       expect(await page.locator('tr.retry-row').count()).toBe(2);

@@ -89,12 +89,13 @@ async function collectStatements(): Promise<{ sent: SentStatement[]; close: () =
     const { descriptor } = (await import(`../../../functions/${name}/descriptor.ts`)) as {
       descriptor?: FunctionDescriptor;
     };
-    if (!descriptor?.touches?.queries) continue;
+    const queries = descriptor?.touches?.(loadPipelineConfig(), '2026-01-18').queries;
+    if (!descriptor || !queries) continue;
     await answerProbe(
       name,
       async () => ({ warehouse }),
       'full',
-      { ...descriptor, touches: { queries: descriptor.touches.queries } },
+      { ...descriptor, touches: () => ({ queries }) },
       {},
     );
   }

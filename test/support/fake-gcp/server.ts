@@ -16,10 +16,17 @@ import { PolicyStore } from './iam-policy.js';
 export interface FakeGcpOptions {
   project: string;
   projectNumber?: string;
-  /** ms a new service account cannot be named in a policy (Google: up to ~60 s) */
+  /** ms a new service account cannot be named in a policy (Google: up to ~60 s; default 60 s) */
   serviceAccountDelayMs?: number;
-  /** ms a new log metric is unknown to Cloud Monitoring (Google: up to ~10 min) */
+  /** ms a new log metric is unknown to Cloud Monitoring (Google: up to ~10 min; default 10 min) */
   metricDelayMs?: number;
+  /** ms a new Firestore TTL policy stays CREATING before it is ACTIVE (default 10 min) */
+  ttlDelayMs?: number;
+  /**
+   * multiplies every simulated delay: tests keep Google's delays but run them at, say, 1/500th
+   * (still long enough that a deploy which does not wait for them fails)
+   */
+  timeScale?: number;
   /** buckets that exist in someone else's project: 403 to us */
   foreignBuckets?: string[];
 }
@@ -76,8 +83,16 @@ export class FakeGcp {
   private readonly projectNumber: string;
   private operationCount = 0;
 
+  private readonly delays: { serviceAccount: number; metric: number; ttl: number };
+
   constructor(readonly options: FakeGcpOptions) {
     this.projectNumber = options.projectNumber ?? '123456789012';
+    const scale = options.timeScale ?? 1;
+    this.delays = {
+      serviceAccount: (options.serviceAccountDelayMs ?? 60_000) * scale,
+      metric: (options.metricDelayMs ?? 600_000) * scale,
+      ttl: (options.ttlDelayMs ?? 600_000) * scale,
+    };
   }
 
   async start(): Promise<this> {
@@ -261,7 +276,7 @@ export class FakeGcp {
     const email = match[1]!;
     if (!email.endsWith(`@${this.options.project}.iam.gserviceaccount.com`)) return undefined;
     const account = this.resources.get(`iam:projects/${this.options.project}/serviceAccounts/${email}`);
-    const young = account && Date.now() - account.createdAt < (this.options.serviceAccountDelayMs ?? 0);
+    const young = account && Date.now() - account.createdAt < this.delays.serviceAccount;
     if (!account || young) return `Service account ${email} does not exist.`;
     return undefined;
   };
@@ -693,6 +708,12 @@ export class FakeGcp {
       this.put(key, secret);
       return secret;
     }
+    if (method === 'GET' && path.endsWith('/secrets'))
+      return {
+        secrets: this.keys(`secretmanager:${path}/`)
+          .filter((k) => k.split('/').length === path.split('/').length + 1)
+          .map((k) => this.get(k)),
+      };
     if (method === 'GET' && path.endsWith('/versions'))
       return {
         versions: this.keys(`secretmanager:${path}/`).map((k) => ({
@@ -809,7 +830,7 @@ export class FakeGcp {
       )?.[1];
       if (!metric) continue;
       const stored = this.resources.get(`logging:projects/${this.options.project}/metrics/${metric}`);
-      if (!stored || Date.now() - stored.createdAt < (this.options.metricDelayMs ?? 0))
+      if (!stored || Date.now() - stored.createdAt < this.delays.metric)
         throw new GoogleError(
           404,
           'NOT_FOUND',
@@ -887,14 +908,43 @@ export class FakeGcp {
     }
     if (method === 'GET' && path.endsWith('/databases'))
       return { databases: this.keys(`firestore:${path}/`).map((k) => this.get(k)) };
+    const group =
+      /^(projects\/[^/]+\/databases\/[^/]+)\/collectionGroups\/([^/]+)\/fields(?:\/([^/]+))?$/.exec(path);
+    if (group && !this.resources.has(`firestore:${group[1]}`)) throw notFound(group[1]!);
+    if (method === 'GET' && group && !group[3]) {
+      // `collectionGroups/-` lists every group; `filter=ttlConfig:*` keeps the fields with a TTL policy.
+      const fields = this.keys(`firestore:${group[1]}/collectionGroups/`)
+        .filter((k) => group[2] === '-' || k.includes(`/collectionGroups/${group[2]}/`))
+        .map((k) => this.field(k))
+        .filter((field) => !/ttlConfig:\*/.test(query.get('filter') ?? '') || field.ttlConfig);
+      return { fields };
+    }
+    if (method === 'GET' && group)
+      // A field nobody configured exists all the same, inheriting the database's defaults.
+      return this.resources.has(`firestore:${path}`)
+        ? this.field(`firestore:${path}`)
+        : { name: path, indexConfig: { usesAncestorConfig: true } };
     if (method === 'GET') return this.must(`firestore:${path}`);
-    if (method === 'PATCH' && /\/fields\//.test(path)) {
+    if (method === 'PATCH' && group?.[3]) {
       const key = `firestore:${path}`;
-      const field = { ...(this.get(key) ?? {}), ...body, name: path };
+      const { ttlConfig: _previous, ...rest } = { ...(this.get(key) ?? {}), ...body, name: path } as Record<
+        string,
+        unknown
+      >;
+      const field = { ...rest, ...(body.ttlConfig ? { ttlConfig: { state: 'CREATING' } } : {}) };
       this.put(key, field);
       return this.operation(path.split('/collectionGroups')[0]!, field);
     }
     throw notFound(path);
+  }
+
+  /** A new TTL policy is CREATING until Firestore has set it up, then ACTIVE. */
+  private field(key: string): Record<string, unknown> {
+    const stored = this.resources.get(key)!;
+    const ttl = stored.body.ttlConfig as { state?: string } | undefined;
+    if (!ttl) return stored.body;
+    const active = Date.now() - stored.createdAt >= this.delays.ttl;
+    return { ...stored.body, ttlConfig: { state: active ? 'ACTIVE' : 'CREATING' } };
   }
 
   private bigquery(method: string, path: string, body: Record<string, unknown>): unknown {

@@ -1,4 +1,5 @@
-import type { AlertChannel, AlertNotice, NoticeCondition } from './alert-delivery.js';
+import type { HttpAnswer, HttpCall, HttpCaller } from '../ports/http-call.port.js';
+import type { AlertNotice, NoticeCondition } from './alert-notice.js';
 
 const SEVERITY_MARK: Record<AlertNotice['severity'], string> = {
   INFO: ':information_source:',
@@ -13,17 +14,6 @@ const HEAD: Record<AlertNotice['kind'], string> = {
   reminder: 'Still open',
   resolved: 'Resolved',
 };
-
-/** A non-2xx answer: `status` lets `isTransient` treat 429/5xx as retryable. */
-export class SlackDeliveryError extends Error {
-  override readonly name = 'SlackDeliveryError';
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
 
 function conditionLine(condition: NoticeCondition): string {
   const change = condition.change === 'new' ? ' *new*' : condition.change === 'worse' ? ' *worse*' : '';
@@ -52,38 +42,39 @@ export function slackMessage(notice: AlertNotice): { text: string } {
   return { text: lines.join('\n') };
 }
 
-/**
- * Slack incoming webhook. The URL is a secret (from Secret Manager through
- * `SLACK_WEBHOOK_URL`): it never appears in errors or logs.
- */
-export class SlackWebhookChannel implements AlertChannel {
-  readonly name = 'slack';
+/** What an outbox entry stores in place of the webhook URL, which is a secret. */
+export const SLACK_WEBHOOK_URL_REF = 'secret:SLACK_WEBHOOK_URL';
+/** The outbox action's target name (logs, alerts, the status page). */
+export const SLACK_WEBHOOK_TARGET = 'slack_webhook';
 
+/**
+ * The Slack incoming webhook as an HTTP caller for the outbox. The URL is a
+ * secret (from Secret Manager through `SLACK_WEBHOOK_URL`): the outbox entry
+ * holds `SLACK_WEBHOOK_URL_REF` instead, this caller puts the real URL in,
+ * and it never appears in an error, a log line or an alert.
+ */
+export class SlackWebhookCaller implements HttpCaller {
   constructor(
     private readonly webhookUrl: string,
-    private readonly timeoutMs = 10_000,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async deliver(notice: AlertNotice): Promise<void> {
+  async call(request: HttpCall): Promise<HttpAnswer> {
+    if (request.url !== SLACK_WEBHOOK_URL_REF)
+      throw new Error(`the Slack caller only calls the Slack webhook, not ${request.url}`);
     let response: Response;
     try {
       response = await this.fetchImpl(this.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(slackMessage(notice)),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        method: request.method,
+        headers: { 'content-type': 'application/json', ...request.headers },
+        body: JSON.stringify(request.body),
+        signal: AbortSignal.timeout(request.timeoutMs),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new SlackDeliveryError(`Slack webhook unreachable (${cause})`);
+      throw new Error(`Slack webhook unreachable (${cause})`);
     }
-    if (!response.ok) {
-      const body = (await response.text().catch(() => '')).slice(0, 200);
-      throw new SlackDeliveryError(
-        `Slack webhook answered ${response.status}${body ? `: ${body}` : ''}`,
-        response.status,
-      );
-    }
+    const body = (await response.text().catch(() => '')).slice(0, 200);
+    return { status: response.status, body };
   }
 }
