@@ -10,6 +10,7 @@ import {
   type StagedBundle,
   serveTarget,
 } from '../../scripts/bundle-check.js';
+import { loadPipelineConfig } from '../../shared/config/load.js';
 import { targetsOf } from '../../shared/probe/function-descriptor.js';
 import { ProbeAnswer } from '../../shared/probe/probe-answer.js';
 import { probeRequest } from '../../shared/probe/probe-request.js';
@@ -92,11 +93,9 @@ describe('function bundles, each on its own', () => {
               `${target}: ${JSON.stringify(answer.data.checks.filter((check) => check.status === 'red'))}`,
             ).toEqual([]);
           // The bundled Firestore and Pub/Sub clients really speak gRPC: a full probe reaches the emulators.
-          if (
-            target === descriptor.name &&
-            (descriptor.touches?.state || descriptor.touches?.topics?.length)
-          ) {
-            await createTopics(emulatorEnvironment, descriptor.touches?.topics ?? []);
+          const touches = descriptor.touches?.(loadPipelineConfig(), '2026-01-18');
+          if (target === descriptor.name && (touches?.state || touches?.topics?.length)) {
+            await createTopics(emulatorEnvironment, touches?.topics ?? []);
             const full = probeRequest('full');
             const fullAnswer = ProbeAnswer.parse(
               await (await fetch(served.url, { method: 'POST', ...full })).json(),
