@@ -146,8 +146,9 @@ export class FakeGcp {
     return [...this.resources.keys()].filter((key) => key.startsWith(prefix)).sort();
   }
 
-  put(key: string, body: Record<string, unknown>): void {
-    this.resources.set(key, { body, createdAt: Date.now() });
+  /** `createdAt`: when it was made (a resource made long ago has propagated everywhere) */
+  put(key: string, body: Record<string, unknown>, createdAt = Date.now()): void {
+    this.resources.set(key, { body, createdAt });
   }
 
   delete(key: string): void {
