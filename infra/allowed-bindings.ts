@@ -96,6 +96,13 @@ export const ALLOWED_BINDINGS: AllowedBinding[] = [
     reason: "the probe calls each shotclock function's probe endpoint, never another service",
   },
   {
+    scope: 'service',
+    role: 'roles/run.invoker',
+    member: /^(user|group):/,
+    reason:
+      'people named with deploy --status-viewer / --gate-overrider: on the status page and the gate HTTP function only',
+  },
+  {
     scope: 'secret',
     role: 'roles/secretmanager.secretAccessor',
     member: FUNCTION_ACCOUNT,

@@ -50,6 +50,12 @@ export interface PlanOptions {
   datasets?: DatasetSpec[];
   /** Firestore TTL policies (collection group + timestamp field) */
   ttlPolicies?: Array<{ collectionGroup: string; field: string }>;
+  /**
+   * people who may open the private status page (Cloud Run invoker on it, reached with
+   * `shotclock status --open`) and who may override the freshness gate (invoker on its HTTP
+   * function and listed in its SHOTCLOCK_GATE_OVERRIDERS); members as IAM names them (`user:…`, `group:…`)
+   */
+  people?: { statusViewers?: string[]; gateOverriders?: string[] };
   /** values for Secret Manager secrets (the Slack webhook): the file the command reads and what it holds */
   secretValueFiles?: Record<string, { path: string; content: string }>;
 }
@@ -745,9 +751,13 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
         ? { project: { status_page_url: `\${${urlVariable(statusPage.name)}}` } }
         : undefined;
     const override = { ...(options.configOverride ?? {}), ...(linksTo ?? {}) };
+    const overriders = (options.people?.gateOverriders ?? []).map((member) => member.replace(/^[a-z]+:/, ''));
     const env = {
       GOOGLE_CLOUD_PROJECT: project,
       ...(Object.keys(override).length ? { SHOTCLOCK_CONFIG: JSON.stringify(override) } : {}),
+      ...(fn.target === 'freshnessGateHttp' && overriders.length
+        ? { SHOTCLOCK_GATE_OVERRIDERS: overriders.join(',') }
+        : {}),
     };
     const secrets = Object.entries(fn.secrets).map(([variable, secret]) => `${variable}=${secret}:latest`);
     const hash = deployHash({ fn, env, bundle: options.bundleHashes?.[fn.source] ?? 'unbuilt' });
@@ -849,6 +859,15 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
         who: account.id,
       })),
     ),
+    // People: the status page to read, the gate's HTTP function to check and (listed above) override.
+    ...(statusPage
+      ? (options.people?.statusViewers ?? []).map((member) => ({ fn: statusPage.name, member, who: member }))
+      : []),
+    ...topology.functions
+      .filter((fn) => fn.target === 'freshnessGateHttp')
+      .flatMap((fn) =>
+        (options.people?.gateOverriders ?? []).map((member) => ({ fn: fn.name, member, who: member })),
+      ),
   ];
   for (const { fn, member, who } of invokers)
     steps.push({

@@ -55,7 +55,17 @@ interface DeployOptions {
   takeOver?: boolean;
   giveBack?: boolean;
   slackWebhookFile?: string;
+  statusViewer: string[];
+  gateOverrider: string[];
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+/** `someone@example.com` is a user; `group:…` / `user:…` are taken as IAM writes them. */
+const member = (value: string) => {
+  if (/^(user|group):[^@\s]+@[^@\s]+$/.test(value)) return value;
+  if (/^[^@\s:]+@[^@\s]+$/.test(value)) return `user:${value}`;
+  throw new UserError(`deploy: ${value} is not an email (or user:/group: followed by one)`);
+};
 
 const usage = (message: string): never => {
   throw new UserError(`deploy: ${message}`);
@@ -83,6 +93,18 @@ export function register(program: Command): void {
       "resume / re-attach the incumbent's parts taken over; with --plan, the script's last section",
     )
     .option('--slack-webhook-file <file>', 'file holding the Slack webhook URL, stored as the secret value')
+    .option(
+      '--status-viewer <email>',
+      'a person (or group:…) who may open the status page (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--gate-overrider <email>',
+      'a person who may check and override the freshness gate (repeatable)',
+      collect,
+      [],
+    )
     .action(async (options: DeployOptions) => {
       if (options.takeOver && options.giveBack)
         return usage('--take-over and --give-back exclude each other');
@@ -104,8 +126,20 @@ export function register(program: Command): void {
             throw new UserError(`dist/${source} is missing: run npm run build before deploy --apply`);
           bundleHashes[source] = hashFolder(join('dist', source));
         }
+      const people = {
+        statusViewers: options.statusViewer.map(member),
+        // The gate checks the email in the caller's ID token: a person, not a group.
+        gateOverriders: options.gateOverrider.map((value) =>
+          value.startsWith('group:')
+            ? usage(
+                `--gate-overrider ${value}: name people (the gate checks the email of the caller's ID token)`,
+              )
+            : member(value),
+        ),
+      };
       const { topology, steps } = planFor(merged, options.project, {
         bundleHashes,
+        people,
         ...(secret && options.slackWebhookFile
           ? {
               secretValueFiles: {

@@ -35,6 +35,7 @@ export async function runShotclock(argv: readonly string[]): Promise<number> {
     import('./replay-command.js'),
     import('./local-command.js'),
     import('./probe-command.js'),
+    import('./status-command.js'),
   ]);
   // Registered after exitOverride and configureOutput, so every subcommand inherits them.
   for (const command of commands) command.register(program);

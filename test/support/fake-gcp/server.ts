@@ -37,6 +37,8 @@ export interface RecordedRequest {
   path: string;
   status: number;
   at: number;
+  /** who called: the gcloud CLI (by its user agent) or anything else (the deploy's own REST reads, the Scheduler client) */
+  client?: 'gcloud' | 'other';
 }
 
 /** A fault: the next `times` requests matching `method` and `path` answer `status`. */
@@ -204,7 +206,8 @@ export class FakeGcp {
         answer = error.body();
       }
     }
-    this.requests.push({ method, api, path, status, at: Date.now() });
+    const client = /gcloud/.test(req.headers['user-agent'] ?? '') ? 'gcloud' : 'other';
+    this.requests.push({ method, api, path, status, at: Date.now(), client });
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify(answer ?? {}));
   }

@@ -48,6 +48,26 @@ describe('least privilege: every binding in the plan is on the allow-list, with 
     for (const grant of invokers) expect(names).toContain(grant.target);
   });
 
+  it('lets people named at deploy open the status page and override the gate, and nothing else', () => {
+    const withPeople = planFor(config, config.project.id, {
+      people: {
+        statusViewers: ['user:ops@example.com', 'group:fans@example.com'],
+        gateOverriders: ['user:lead@example.com'],
+      },
+    }).steps.flatMap((step) => (step.grant ? [step.grant] : []));
+    const forPeople = withPeople.filter((grant) => /^(user|group):/.test(grant.member));
+    expect(forPeople.map((g) => `${g.scope} ${g.target} ${g.role} ${g.member}`).sort()).toEqual([
+      'service freshness-gate-http roles/run.invoker user:lead@example.com',
+      'service status-page roles/run.invoker group:fans@example.com',
+      'service status-page roles/run.invoker user:ops@example.com',
+    ]);
+    for (const grant of forPeople) expect(allowed({ resource: '', ...grant })?.reason).toBeDefined();
+    const gate = planFor(config, config.project.id, {
+      people: { gateOverriders: ['user:lead@example.com'] },
+    }).steps.find((step) => step.resource === 'function freshness-gate-http')!;
+    expect(gate.create.join(' ')).toContain('SHOTCLOCK_GATE_OVERRIDERS=lead@example.com');
+  });
+
   it('keeps bucket rights inside the export prefix, and BigQuery rights on datasets', () => {
     for (const grant of grants.filter((g) => g.scope === 'bucket'))
       expect(grant.condition?.expression).toBe(
