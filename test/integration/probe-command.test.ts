@@ -48,7 +48,7 @@ describe('shotclock probe', () => {
     ]);
 
     expect(code, stdout).toBe(1);
-    expect(stdout).toMatch(/^dependency probe RED: /);
+    expect(stdout).toMatch(/^probing 1 function\(s\) given with --function\ndependency probe RED: /);
     expect(stdout).toContain('RED function:gone:');
     expect(stdout).toContain('RED topic:shotclock-tick: topic does not exist');
     const written = JSON.parse(readFileSync(report, 'utf8'));
@@ -87,7 +87,9 @@ describe('shotclock probe', () => {
       const written = JSON.parse(readFileSync(report, 'utf8'));
       expect(written.checks.filter((check: { status: string }) => check.status === 'red')).toEqual([]);
       expect(code, stdout).toBe(0);
-      expect(stdout).toMatch(/^dependency probe GREEN: \d+ green, 0 red, \d+ skipped in \d+ ms/);
+      expect(stdout).toMatch(
+        /^probing 1 function\(s\) given with --function\ndependency probe GREEN: \d+ green, 0 red, \d+ skipped in \d+ ms/,
+      );
     } finally {
       health.close();
     }

@@ -45,7 +45,8 @@ const deploy = async (mode: { takeOver?: boolean; giveBack?: boolean } = {}) => 
     log: (line) => appendFileSync(join(dir, 'deploy.log'), `${new Date().toISOString()} ${line}\n`),
     concurrency: 3,
     cwd: dir,
-    waitScale: 0.01,
+    // the deploy's own bounds and back-offs at 1/20th (a service account: 6 s, a log metric: 45 s)
+    waitScale: 0.05,
     identityToken: async (audience) => `id-token-for-${audience}`,
   });
 };
@@ -56,9 +57,15 @@ const changes = (result: DeployResult) =>
 const stored = (key: string) => fake.get(key) as Record<string, any>;
 
 beforeAll(async () => {
-  // 1/200th of Google's delays: a new service account is unusable for 300 ms, a new log metric
-  // unknown to Monitoring for 3 s, a TTL policy CREATING for 3 s.
-  fake = await startFakeGcp({ project: PROJECT, timeScale: 0.005 });
+  // Google's delays at 1/200th: a TTL policy CREATING for 3 s. A new service account unusable for
+  // 3 s and a new log metric unknown to Monitoring for 6 s (their 60 s and 10 min stretched tenfold
+  // and twofold), so the steps that follow their creation meet them however fast the machine is.
+  fake = await startFakeGcp({
+    project: PROJECT,
+    timeScale: 0.005,
+    serviceAccountDelayMs: 600_000,
+    metricDelayMs: 1_200_000,
+  });
   dir = await mkdtemp(join(tmpdir(), 'shotclock-deploy-test-'));
   env = fake.gcloudEnv(dir);
   await writeFile(join(dir, 'webhook'), 'https://hooks.example.test/T/B/x');
@@ -86,6 +93,10 @@ afterAll(async () => {
 
 describe('deploy --apply on an empty project, with the real gcloud', () => {
   it('ends green, with every resource and binding declared, having waited for what propagates', () => {
+    const byGcloud = fake.requests.slice(0, firstCalls).filter((r) => r.client === 'gcloud').length;
+    console.log(
+      `first apply: ${firstCalls} API calls (${byGcloud} from gcloud), ${changes(first).length} changes`,
+    );
     expect(first.probe).toEqual({ status: 200, body: 'probe: green\n' });
     for (const topic of topology.topics)
       expect(fake.get(`pubsub:projects/${PROJECT}/topics/${topic}`), topic).toBeDefined();
@@ -158,7 +169,6 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
     // It met a service account not usable yet and a log metric Monitoring did not know yet, and waited.
     expect(fake.requests.some((r) => r.status === 400 && /setIamPolicy|\/iam$/.test(r.path))).toBe(true);
     expect(fake.requests.some((r) => r.status === 404 && /alertPolicies$/.test(r.path))).toBe(true);
-    console.log(`first apply: ${firstCalls} API calls, ${changes(first).length} changes`);
   });
 
   it('a second apply changes nothing, reading what exists in a few calls', async () => {
@@ -167,7 +177,10 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
     expect(changes(second)).toEqual([]);
     expect(second.scheduler.created.length + second.scheduler.updated.length).toBe(0);
     expect(fake.mutations(before)).toEqual([]);
-    console.log(`second apply: ${fake.requests.length - before} API calls, 0 changes`);
+    const calls = fake.requests.slice(before);
+    console.log(
+      `second apply: ${calls.length} API calls (${calls.filter((r) => r.client === 'gcloud').length} from gcloud), 0 changes`,
+    );
   }, 300_000);
 
   it('repairs drift (a subscription endpoint, a deleted topic, a scheduler time zone), retrying a 503 on the way', async () => {
@@ -227,10 +240,11 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
       serviceConfig: { uri },
       eventTrigger: { serviceAccountEmail: incumbent },
     });
-    fake.put(`iam:projects/${PROJECT}/serviceAccounts/${incumbent}`, {
-      name: `projects/${PROJECT}/serviceAccounts/${incumbent}`,
-      email: incumbent,
-    });
+    fake.put(
+      `iam:projects/${PROJECT}/serviceAccounts/${incumbent}`,
+      { name: `projects/${PROJECT}/serviceAccounts/${incumbent}`, email: incumbent },
+      0,
+    );
     const sub = `pubsub:projects/${PROJECT}/subscriptions/eventarc-${region}-phase3-to-phase4-orchestrator-000-sub-123`;
     // As Eventarc makes them: the endpoint carries a query string, the token its own audience.
     const pushConfig = {

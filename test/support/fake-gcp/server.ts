@@ -37,6 +37,8 @@ export interface RecordedRequest {
   path: string;
   status: number;
   at: number;
+  /** who called: the gcloud CLI (by its user agent) or anything else (the deploy's own REST reads, the Scheduler client) */
+  client?: 'gcloud' | 'other';
 }
 
 /** A fault: the next `times` requests matching `method` and `path` answer `status`. */
@@ -144,8 +146,9 @@ export class FakeGcp {
     return [...this.resources.keys()].filter((key) => key.startsWith(prefix)).sort();
   }
 
-  put(key: string, body: Record<string, unknown>): void {
-    this.resources.set(key, { body, createdAt: Date.now() });
+  /** `createdAt`: when it was made (a resource made long ago has propagated everywhere) */
+  put(key: string, body: Record<string, unknown>, createdAt = Date.now()): void {
+    this.resources.set(key, { body, createdAt });
   }
 
   delete(key: string): void {
@@ -204,7 +207,8 @@ export class FakeGcp {
         answer = error.body();
       }
     }
-    this.requests.push({ method, api, path, status, at: Date.now() });
+    const client = /gcloud/.test(req.headers['user-agent'] ?? '') ? 'gcloud' : 'other';
+    this.requests.push({ method, api, path, status, at: Date.now(), client });
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify(answer ?? {}));
   }

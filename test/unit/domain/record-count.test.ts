@@ -9,6 +9,7 @@ import {
   countMismatch,
   decideOnCompletion,
   decideOnDue,
+  decideOnMissingTable,
   judgeCount,
   type RecordCountCheck,
   type RecordCountVerdict,
@@ -280,5 +281,28 @@ describe('circuit breaker', () => {
     expect(breakerOnRecovery(breaker).closed).toBe(true);
     expect(breakerOnTick(breaker, minutesLater(30), policy).closed).toBe(false);
     expect(breakerOnTick(breaker, minutesLater(70), policy).closed).toBe(true);
+  });
+});
+
+describe('decideOnMissingTable', () => {
+  const started = decideOnCompletion(undefined, verdict(1), context(et('2026-01-17T17:00:00')), {}).check;
+
+  it.each([
+    { at: '2026-01-17T18:00:00', kind: 'not_due' }, // before the 22:00 ET cutoff: waits for the table
+    { at: '2026-01-17T21:59:00', kind: 'not_due' },
+    { at: '2026-01-17T22:00:00', kind: 'exhausted' }, // at the cutoff the series ends
+    { at: '2026-01-18T03:00:00', kind: 'exhausted' },
+  ])('table gone, $at ET -> $kind', ({ at, kind }) => {
+    const decision = decideOnMissingTable(started, 'nba_analytics.upcoming_player_game_context', et(at));
+    expect(decision.kind).toBe(kind);
+    if (decision.kind !== 'exhausted') return;
+    expect(decision.check).toMatchObject({ status: 'retry_exhausted', degraded: true });
+    expect(decision.check.retry).toMatchObject({ state: 'exhausted', next_due_at: null, next_action: null });
+    expect(decision.check.retry?.end_reason).toContain('nba_analytics.upcoming_player_game_context missing');
+  });
+
+  it('leaves a check with no pending series alone', () => {
+    const met = { ...started, status: 'met' as const };
+    expect(decideOnMissingTable(met, 'x.y', et('2026-01-18T03:00:00')).kind).toBe('not_due');
   });
 });

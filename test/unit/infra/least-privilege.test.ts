@@ -21,6 +21,16 @@ describe('least privilege: every binding in the plan is on the allow-list, with 
     expect(grants.length).toBeGreaterThan(100);
   });
 
+  it('keeps no allow-list entry the plan does not use (a right dropped from the plan leaves the list too)', () => {
+    const withPeople = planFor(config, config.project.id, {
+      people: { statusViewers: ['user:ops@example.com'], gateOverriders: ['user:lead@example.com'] },
+    }).steps.flatMap((step) => (step.grant ? [{ resource: step.resource, ...step.grant }] : []));
+    const used = new Set(withPeople.map((grant) => allowed(grant)));
+    expect(
+      ALLOWED_BINDINGS.filter((entry) => !used.has(entry)).map((entry) => `${entry.scope} ${entry.role}`),
+    ).toEqual([]);
+  });
+
   it('grants no project-level role outside the allow-list, and none of the broad ones', () => {
     const projectRoles = new Set(
       grants.filter((grant) => grant.scope === 'project').map((grant) => grant.role),
