@@ -19,6 +19,15 @@ export interface RunningEmulators {
   stop(): Promise<void>;
 }
 
+/**
+ * The emulators live for a test run or a replayed day, minutes, on a machine
+ * of two cores shared with Node and DuckDB: the quick JIT tier only, one
+ * compiler thread and the serial collector. Side by side (Firestore emulator,
+ * 600 transactions from 4 writers, 3 rounds each): 6 s of emulator CPU
+ * against 10–11 s with the JVM's defaults, and the work done sooner in 2 of 3.
+ */
+const EMULATOR_JVM_OPTIONS = '-Xmx512m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC';
+
 const SDK_ROOTS = ['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk'];
 
 interface EmulatorLauncher {
@@ -173,7 +182,7 @@ export async function startEmulators(
           const child = spawn(path, LAUNCHERS[name].args(port), {
             detached: true,
             stdio: ['ignore', log, log],
-            env: { ...process.env, JAVA_TOOL_OPTIONS: '-Xmx512m' },
+            env: { ...process.env, JAVA_TOOL_OPTIONS: EMULATOR_JVM_OPTIONS },
           });
           children.push(child);
           running.add(child);
