@@ -58,10 +58,15 @@ const changes = (result: DeployResult) =>
 const stored = (key: string) => fake.get(key) as Record<string, any>;
 
 beforeAll(async () => {
-  // Google's delays at 1/200th: a new log metric unknown to Monitoring for 3 s, a TTL policy
-  // CREATING for 3 s. A new service account unusable for 3 s too (its 60 s stretched tenfold), so
-  // the grants that follow its creation meet it however fast the machine is.
-  fake = await startFakeGcp({ project: PROJECT, timeScale: 0.005, serviceAccountDelayMs: 600_000 });
+  // Google's delays at 1/200th: a TTL policy CREATING for 3 s. A new service account unusable for
+  // 3 s and a new log metric unknown to Monitoring for 6 s (their 60 s and 10 min stretched tenfold
+  // and twofold), so the steps that follow their creation meet them however loaded the machine is.
+  fake = await startFakeGcp({
+    project: PROJECT,
+    timeScale: 0.005,
+    serviceAccountDelayMs: 600_000,
+    metricDelayMs: 1_200_000,
+  });
   dir = await mkdtemp(join(tmpdir(), 'shotclock-deploy-test-'));
   env = fake.gcloudEnv(dir);
   await writeFile(join(dir, 'webhook'), 'https://hooks.example.test/T/B/x');
