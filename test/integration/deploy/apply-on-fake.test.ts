@@ -188,8 +188,13 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
     fake.delete(`logging:projects/${PROJECT}/metrics/${metric}`);
     const policy = fake
       .keys(`monitoring:projects/${PROJECT}/alertPolicies/`)
-      .find((key) => JSON.stringify(fake.get(key)).includes(`logging.googleapis.com/user/${metric}"`))!;
-    fake.delete(policy);
+      .find((key) =>
+        stored(key).conditions[0].conditionThreshold.filter.includes(
+          `logging.googleapis.com/user/${metric}"`,
+        ),
+      );
+    expect(policy).toBeDefined();
+    fake.delete(policy!);
     const subKey = `pubsub:projects/${PROJECT}/subscriptions/phase-transition--nba-phase3-analytics-complete`;
     const sub = stored(subKey);
     fake.put(subKey, {
