@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -18,14 +18,20 @@ const TARGET = 'node20';
 const ENGINES = { node: '>=20' };
 
 /**
- * Packages left out of the bundle and installed beside it:
- * - the functions framework, whose function registry is module state: a
- *   bundled copy would register into a registry the server never reads
- *   (functions-framework-nodejs issue #477);
- * - the Google Cloud SDKs: google-gax reads its proto files from disk;
- * - native packages.
+ * The one package left out of the bundle and installed beside it: the
+ * functions framework, whose function registry is module state. A bundled
+ * copy would register into a registry the server never reads
+ * (functions-framework-nodejs issue #477).
+ *
+ * Everything else is bundled, the Google Cloud clients included: their gRPC
+ * services load from the JSON descriptors they `require` (inlined here), so no
+ * `.proto` file is read at run time; the few modules that compute a path from
+ * `__dirname` get the path their file would have under `node_modules/` (see
+ * `packagePaths`). Optional packages a library requires inside a `try`
+ * (`encoding`, `supports-color`, vega's `canvas`) stay unresolved, as they are
+ * when installed from npm.
  */
-const EXTERNAL = ['@google-cloud/*'];
+const EXTERNAL = ['@google-cloud/functions-framework'];
 const ALWAYS_DEPENDED_ON = ['@google-cloud/functions-framework'];
 /**
  * Local stand-ins that must never reach production. A function may reach one
@@ -46,16 +52,77 @@ const localOnlyStub: Plugin = {
   },
 };
 
-/** CommonJS packages bundled into ESM still call `require` for Node built-ins. */
-const REQUIRE_SHIM =
-  "import { createRequire as __shotclockCreateRequire } from 'node:module';\n" +
-  'const require = __shotclockCreateRequire(import.meta.url);';
+/**
+ * zod's `z` namespace re-exports its error messages in 60 languages
+ * (`z.locales`), which keeps all of them in every bundle a cold start parses
+ * (~300 KiB). shotclock's messages are English (zod's default, which zod
+ * imports itself): `z.locales` keeps only `en`.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-english-only' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * CommonJS packages bundled into ESM still call `require` for Node built-ins,
+ * and a few compute file paths from `__dirname`: every chunk gets both.
+ */
+const CHUNK_PRELUDE = [
+  "import { createRequire as __shotclockCreateRequire } from 'node:module';",
+  "import { dirname as __shotclockDirname, join as __shotclockJoin } from 'node:path';",
+  "import { fileURLToPath as __shotclockFileUrlToPath } from 'node:url';",
+  'const require = __shotclockCreateRequire(import.meta.url);',
+  'const __shotclockPackageFile = (file) =>',
+  "  __shotclockJoin(__shotclockDirname(__shotclockFileUrlToPath(import.meta.url)), 'node_modules', file);",
+].join('\n');
+
+/**
+ * A bundled CommonJS module that uses `__dirname` or `__filename` (google-gax
+ * for its `.proto` include path, grpc-js for channelz) sees the path its file
+ * would have in an installed `node_modules/` next to the bundle. None of them
+ * reads a file there on the paths our functions take; a path that did would
+ * fail loudly (ENOENT), never read a file from somewhere else.
+ */
+const packagePaths = (root: string): Plugin => ({
+  name: 'package-paths',
+  setup(build) {
+    const nodeModules = join(root, 'node_modules');
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
+      const file = JSON.stringify(relative(nodeModules, args.path).split(sep).join('/'));
+      return {
+        contents: `var __filename = __shotclockPackageFile(${file}), __dirname = __shotclockDirname(__filename);\n${source}`,
+        loader: 'js',
+      };
+    });
+  },
+});
 
 export interface BuiltFunction {
   name: string;
   outDir: string;
   /** bytes of index.js */
   bundleBytes: number;
+  /** bytes a cold start loads: index.js and the chunks it imports statically */
+  eagerBytes: number;
+  /** bytes of every chunk */
+  totalBytes: number;
+  /** chunks (file names in outDir) reached only through a dynamic `import()`: the bundled lazy paths */
+  lazyChunks: string[];
+  /** lazy chunks that reach a local-only stub (DuckDB): loading one throws "local only" */
+  localOnlyChunks: string[];
   /** package -> exact version, as written to package.json */
   dependencies: Record<string, string>;
   /** packages the bundle reaches only through a dynamic `import()`: its lazy paths */
@@ -125,6 +192,45 @@ function localOnlyExternals(metafile: Metafile): string[] {
     .map((imported) => imported.path);
 }
 
+/**
+ * The chunks a cold start loads (the entry and what it imports statically),
+ * the ones it loads only on a lazy path (reached by a dynamic `import()`), and
+ * among those the local-only ones: a chunk that holds a local-only stub, or
+ * imports one statically, throws when loaded, by design.
+ */
+export function chunksOf(
+  metafile: Metafile,
+  outDir: string,
+  root: string,
+): { eager: string[]; lazy: string[]; localOnly: string[] } {
+  const fileOf = (path: string) => relative(outDir, resolve(root, path)).split(sep).join('/');
+  const outputs = Object.fromEntries(
+    Object.entries(metafile.outputs)
+      .filter(([file]) => file.endsWith('.js'))
+      .map(([file, output]) => [fileOf(file), output]),
+  );
+  const staticImports = (file: string) =>
+    (outputs[file]?.imports ?? [])
+      .filter((imported) => !imported.external && imported.kind === 'import-statement')
+      .map((imported) => fileOf(imported.path));
+  const reachable = (from: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(from) || !outputs[from]) return seen;
+    seen.add(from);
+    for (const next of staticImports(from)) reachable(next, seen);
+    return seen;
+  };
+  const eager = reachable('index.js');
+  const holdsStub = (file: string) =>
+    Object.keys(outputs[file]?.inputs ?? {}).some((input) => input.startsWith('local-only:'));
+  const rest = Object.keys(outputs).filter((file) => !eager.has(file));
+  const localOnly = new Set(rest.filter((file) => [...reachable(file)].some(holdsStub)));
+  return {
+    eager: [...eager].sort(),
+    lazy: rest.filter((file) => !localOnly.has(file)).sort(),
+    localOnly: [...localOnly].sort(),
+  };
+}
+
 export async function buildFunction(options: {
   name: string;
   entry: string;
@@ -136,8 +242,12 @@ export async function buildFunction(options: {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const result = await build({
-    entryPoints: [entry],
-    outfile: join(outDir, 'index.js'),
+    entryPoints: { index: entry },
+    outdir: outDir,
+    // A dynamic `import()` becomes a chunk of its own, read only when that path runs: a cold
+    // start does not parse the clients a function builds on its first event.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -147,11 +257,12 @@ export async function buildFunction(options: {
     // Smaller and quicker to parse on a cold start; names are kept so stack traces still read.
     minifyWhitespace: true,
     minifySyntax: true,
+    minifyIdentifiers: true,
     keepNames: true,
     metafile: true,
     external: EXTERNAL,
-    plugins: [localOnlyStub],
-    banner: { js: REQUIRE_SHIM },
+    plugins: [localOnlyStub, zodEnglishOnly, packagePaths(root)],
+    banner: { js: CHUNK_PRELUDE },
     absWorkingDir: root,
     logLevel: 'silent',
     legalComments: 'linked',
@@ -184,10 +295,16 @@ export async function buildFunction(options: {
     dependencies,
   };
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const chunks = chunksOf(result.metafile, outDir, root);
+  const bytes = (files: string[]) => files.reduce((sum, file) => sum + statSync(join(outDir, file)).size, 0);
   return {
     name,
     outDir,
-    bundleBytes: statSync(join(outDir, 'index.js')).size,
+    bundleBytes: bytes(['index.js']),
+    eagerBytes: bytes(chunks.eager),
+    totalBytes: bytes([...chunks.eager, ...chunks.lazy, ...chunks.localOnly]),
+    lazyChunks: chunks.lazy,
+    localOnlyChunks: chunks.localOnly,
     dependencies,
     lazyPackages: lazy.filter((dependency) => dependency in dependencies),
     optionalPackages,
@@ -211,12 +328,14 @@ export async function buildAll(
   return built;
 }
 
+const kib = (bytes: number) => (bytes / 1024).toFixed(0).padStart(5);
+
 async function main() {
   const started = performance.now();
   const built = await buildAll();
   for (const fn of built)
     console.log(
-      `${relative(REPO_ROOT, fn.outDir).padEnd(28)} ${(fn.bundleBytes / 1024).toFixed(1).padStart(8)} KiB  ` +
+      `${relative(REPO_ROOT, fn.outDir).padEnd(24)} ${kib(fn.eagerBytes)} KiB at start, ${kib(fn.totalBytes)} KiB in all  ` +
         Object.keys(fn.dependencies).join(', ') +
         (fn.optionalPackages.length ? ` (optional, not installed: ${fn.optionalPackages.join(', ')})` : ''),
     );

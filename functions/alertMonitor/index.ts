@@ -5,7 +5,7 @@ import { lazily } from '../../shared/runtime/lazy.js';
 import { type AlertMonitorDependencies, FUNCTION_NAME, makeAlertMonitorHandler } from './handler.js';
 
 const dependencies = lazily(async (): Promise<AlertMonitorDependencies> => {
-  const core = coreBackends(FUNCTION_NAME);
+  const core = await coreBackends(FUNCTION_NAME);
   return { ...core, warehouse: await warehouseFor(core.settings) };
 });
 

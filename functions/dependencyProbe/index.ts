@@ -26,7 +26,7 @@ function deployedUrls(settings: Settings): Record<string, string> {
 }
 
 const dependencies = lazily(async (): Promise<ProbeFunctionDependencies> => {
-  const { settings, ...core } = coreBackends(FUNCTION_NAME);
+  const { settings, ...core } = await coreBackends(FUNCTION_NAME);
   return {
     ...core,
     scheduler: cloudSchedulerJobs(settings.projectId, settings.config.project.region),

@@ -1,5 +1,6 @@
 import { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
+import { type RuntimeEnv, readRuntimeEnv } from '../../shared/config/env.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { type RelativeDay, resolveGameDate } from '../../shared/domain/calendar.js';
 import type { FreshnessCheckConfig } from '../../shared/domain/freshness.js';
@@ -81,7 +82,12 @@ export interface OverrideRights {
  * From the function's environment: `SHOTCLOCK_GATE_OVERRIDERS` (comma-separated), and
  * `SHOTCLOCK_ID_TOKEN_CERTS_URL` where Google's signing certificates are read (default Google's).
  */
-export function overrideRightsFromEnv(env: Record<string, string | undefined> = process.env): OverrideRights {
+export function overrideRightsFromEnv(
+  env: Pick<
+    RuntimeEnv,
+    'SHOTCLOCK_GATE_OVERRIDERS' | 'SHOTCLOCK_GATE_AUDIENCE' | 'SHOTCLOCK_ID_TOKEN_CERTS_URL'
+  > = readRuntimeEnv(),
+): OverrideRights {
   const list = (raw: string | undefined) =>
     (raw ?? '')
       .split(',')

@@ -6,7 +6,7 @@ import { FUNCTION_NAME, makeFreshnessGateHandler, makeFreshnessGateHttp } from '
 import type { GateDependencies } from './run-gate.js';
 
 const dependencies = lazily(async (): Promise<GateDependencies & { projectId: string }> => {
-  const core = coreBackends(FUNCTION_NAME);
+  const core = await coreBackends(FUNCTION_NAME);
   return { ...core, warehouse: await warehouseFor(core.settings) };
 });
 

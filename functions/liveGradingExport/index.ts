@@ -6,8 +6,8 @@ import { lazily } from '../../shared/runtime/lazy.js';
 import { FUNCTION_NAME, makeLiveGradingExportHandler, makeLiveGradingExportHttp } from './handler.js';
 
 const backends = lazily(async () => {
-  const core = coreBackends(FUNCTION_NAME);
-  return { ...core, warehouse: await warehouseFor(core.settings), objects: objectStore(core.settings) };
+  const core = await coreBackends(FUNCTION_NAME);
+  return { ...core, warehouse: await warehouseFor(core.settings), objects: await objectStore(core.settings) };
 });
 
 functions.cloudEvent('liveGradingExport', makeLiveGradingExportHandler(backends));

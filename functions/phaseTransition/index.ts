@@ -6,7 +6,7 @@ import type { PhaseTransitionDependencies } from './evaluate-date.js';
 import { FUNCTION_NAME, makePhaseTransitionHandler } from './handler.js';
 
 const dependencies = lazily(async (): Promise<PhaseTransitionDependencies & { projectId: string }> => {
-  const core = coreBackends(FUNCTION_NAME);
+  const core = await coreBackends(FUNCTION_NAME);
   return { ...core, warehouse: await warehouseFor(core.settings) };
 });
 

@@ -5,7 +5,7 @@ import { lazily } from '../../shared/runtime/lazy.js';
 import { makeRecordCountCheckHandler } from './handler.js';
 
 const dependencies = lazily(async () => {
-  const core = coreBackends('recordCountCheck');
+  const core = await coreBackends('recordCountCheck');
   // Jitter for retry backoff; tests inject a fixed source.
   return { ...core, warehouse: await warehouseFor(core.settings), random: Math.random };
 });

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { DaySnapshot, OpenAlertView, SuccessRate } from './read-status.js';
 
 /**
@@ -17,12 +16,8 @@ const CHART_CONFIG = {
 } as const;
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  const { specToSvg } = await import('./svg-renderer.js');
+  return specToSvg(spec);
 }
 
 /**

@@ -9,14 +9,14 @@ import { lazily } from '../../shared/runtime/lazy.js';
 import { descriptor } from './descriptor.js';
 import { FUNCTION_NAME, makeStatusPageHttp, type StatusPageDependencies } from './handler.js';
 
-const dependencies = lazily((): StatusPageDependencies => {
+const dependencies = lazily(async (): Promise<StatusPageDependencies> => {
   const settings = runtimeSettings();
   return {
     config: settings.config,
     clock: systemClock,
     logger: createLogger({ function: FUNCTION_NAME }),
-    state: firestoreStateStore(settings),
-    objects: objectStore(settings),
+    state: await firestoreStateStore(settings),
+    objects: await objectStore(settings),
   };
 });
 

@@ -16,10 +16,12 @@ import {
 import type { Warehouse, WarehouseRow } from '../../shared/ports/warehouse.port.js';
 import {
   gradePredictions,
+  gradingQuery,
   PLAYER_GAME_SUMMARY_TABLE,
   LIVE_GRADER,
   PREDICTIONS_TABLE,
   saveGrading,
+  saveGradingParameters,
 } from '../../shared/queries/grading.js';
 import { generateSlate, incidentSlate, type SlateTables } from '../../test/support/slate.js';
 import type { BenchRow } from './bench-row.js';
@@ -203,6 +205,39 @@ async function saveRowByRow(warehouse: Warehouse, rows: GradedPrediction[], from
   await warehouse.insert(GRADED_PREDICTIONS_TABLE, resolved);
 }
 
+const GRADED_COLUMNS = `game_date, system_id, player_lookup, game_id, prediction_id, predicted_points,
+  recommendation, line_value, actual_points, minutes_played, absolute_error, signed_error, status,
+  prediction_correct, is_voided, void_reason, graded_by, graded_at`;
+
+/**
+ * The fair alternative to the MERGE: set-based too, the grading computed in
+ * the engine, but two statements (delete this grader's rows of the range,
+ * then `INSERT … SELECT`), so a reader between them sees the range empty.
+ */
+async function saveByDeleteThenInsertSelect(
+  warehouse: Warehouse,
+  config: PipelineConfig,
+  from: string,
+  to: string,
+): Promise<void> {
+  const parameters = saveGradingParameters(config, from, to, new Date());
+  await warehouse.execute(
+    `DELETE FROM ${GRADED_PREDICTIONS_TABLE} WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE) AND graded_by = @graded_by`,
+    { from_date: from, to_date: to, graded_by: LIVE_GRADER },
+  );
+  await warehouse.execute(
+    `INSERT INTO ${GRADED_PREDICTIONS_TABLE} (${GRADED_COLUMNS})
+SELECT game_date, system_id, player_lookup, game_id, prediction_id, predicted_points, recommendation,
+  line_value, actual_points, minutes_played, absolute_error, signed_error, status, prediction_correct,
+  (status = 'voided'), CASE WHEN status = 'voided' THEN reason END, @graded_by, CAST(@graded_at AS TIMESTAMP)
+FROM (
+${gradingQuery(config)}
+) AS graded
+WHERE graded.resolved`,
+    parameters,
+  );
+}
+
 /** Both ways must agree, or the timing compares different work. */
 function assertSameGrading(setBased: GradedPrediction[], rowByRow: GradedPrediction[]): void {
   const fingerprint = (rows: GradedPrediction[]) =>
@@ -299,6 +334,33 @@ async function compare(
       unit: 'ms',
       note: 'one statement, atomic, idempotent',
     });
+    const written = async () =>
+      (await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${GRADED_PREDICTIONS_TABLE}`, {}))[0]
+        ?.n;
+    const afterMerge = Number(await written());
+    const insertSelect = await timed(runs, () =>
+      saveByDeleteThenInsertSelect(warehouse, config, from, to).then(() => setBased.result),
+    );
+    if (Number(await written()) !== afterMerge)
+      throw new Error(
+        'MERGE and DELETE + INSERT … SELECT wrote different rows; the comparison would be unfair',
+      );
+    rows.push(
+      {
+        section: SECTION,
+        name: `write ${label}: DELETE + INSERT … SELECT`,
+        value: round(insertSelect.ms),
+        unit: 'ms',
+        note: 'set-based too, two statements: the range reads empty between them',
+      },
+      {
+        section: SECTION,
+        name: `write ${label}: MERGE / (DELETE + INSERT … SELECT)`,
+        value: round(merge.ms / insertSelect.ms, 2),
+        unit: 'x',
+        note: 'what atomicity costs against the fair set-based alternative, same engine, same rows',
+      },
+    );
     if (writeRowByRow) {
       const perRow = await timed(1, () =>
         saveRowByRow(warehouse, rowByRow.result, from, to).then(() => rowByRow.result),

@@ -128,7 +128,7 @@ export function register(program: Command): void {
       const warehouse = await openWarehouse(options.warehouse ?? explicitWarehouse(), settings);
       const objects: ObjectStore = options.exports
         ? new FolderObjectStore(resolve(options.exports))
-        : objectStore(settings);
+        : await objectStore(settings);
       const logger = createLogger(
         { function: 'grade-command' },
         options.verbose ? undefined : { write: () => undefined },

@@ -112,6 +112,7 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
     ...(options.emulatorHosts ? { emulatorHosts: options.emulatorHosts } : {}),
   });
   const { dispatcher } = stack;
+  if (process.env.SHOTCLOCK_PULL_ALL !== '1') dispatcher.followPublishes(stack.recorder.published);
   try {
     for (const [table, rows] of Object.entries(scenario.warehouse))
       await stack.pipeline.warehouse.insert(table, rows);

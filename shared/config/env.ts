@@ -32,6 +32,12 @@ export const RuntimeEnv = z.object({
     .default('gcs'),
   /** Slack incoming webhook, injected from Secret Manager; never logged */
   SLACK_WEBHOOK_URL: z.string().url().optional(),
+  /** freshness gate: who may open a blocked date (comma-separated emails or `@domain`) */
+  SHOTCLOCK_GATE_OVERRIDERS: z.string().optional(),
+  /** freshness gate: audiences accepted besides the URL the request came to (comma-separated) */
+  SHOTCLOCK_GATE_AUDIENCE: z.string().optional(),
+  /** where Google's ID-token signing certificates are read (default Google's; tests serve their own) */
+  SHOTCLOCK_ID_TOKEN_CERTS_URL: z.string().url().optional(),
   FIRESTORE_EMULATOR_HOST: z.string().optional(),
   PUBSUB_EMULATOR_HOST: z.string().optional(),
   K_SERVICE: z.string().optional(),

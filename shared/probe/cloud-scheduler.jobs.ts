@@ -5,7 +5,7 @@ export function cloudSchedulerJobs(projectId: string, region: string): Scheduler
   let client: Promise<import('@google-cloud/scheduler').CloudSchedulerClient> | undefined;
   return {
     async job(id): Promise<DeployedJob | undefined> {
-      client ??= import('@google-cloud/scheduler').then(
+      client ??= import('../adapters/google-clients/scheduler.client.js').then(
         ({ CloudSchedulerClient }) => new CloudSchedulerClient(),
       );
       try {

@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BuiltFunction, buildFunction, FUNCTIONS_DIR, listFunctions } from '../../scripts/build.js';
 import {
   checkBundleDependencies,
   descriptorOf,
+  loadModulesFrom,
   type StagedBundle,
   serveTarget,
 } from '../../scripts/bundle-check.js';
+import { loadPipelineConfig } from '../../shared/config/load.js';
 import { targetsOf } from '../../shared/probe/function-descriptor.js';
 import { ProbeAnswer } from '../../shared/probe/probe-answer.js';
 import { probeRequest } from '../../shared/probe/probe-request.js';
@@ -57,10 +60,27 @@ describe('function bundles, each on its own', () => {
         expect(existsSync(join(bundle.dir, file))).toBe(true);
 
       const descriptor = await descriptorOf(name);
-      await checkBundleDependencies(bundle, [...built.lazyPackages, ...(descriptor.lazyModules ?? [])]);
+      // The Google clients are bundled, loaded on a lazy path: nothing of theirs to install.
+      expect(declared.filter((dependency) => dependency.startsWith('@google-cloud/'))).toEqual([
+        '@google-cloud/functions-framework',
+      ]);
+      await checkBundleDependencies(bundle, [
+        ...built.lazyPackages,
+        ...built.lazyChunks.map((chunk) => `./${chunk}`),
+        ...(descriptor.lazyModules ?? []),
+      ]);
+      // The DuckDB path is local only: in production it fails loudly, never reads a warehouse file.
+      const localOnly = await loadModulesFrom(
+        bundle.dir,
+        built.localOnlyChunks.map((chunk) => `./${chunk}`),
+      );
+      expect(localOnly.map((failure) => failure.error)).toEqual(
+        built.localOnlyChunks.map(() => '@duckdb/node-api is local only and not in production bundles'),
+      );
 
       for (const { target } of targetsOf(descriptor)) {
-        const served = await serveTarget(bundle, target, { ...emulatorEnv(), ...descriptor.testEnv });
+        const emulatorEnvironment = emulatorEnv();
+        const served = await serveTarget(bundle, target, { ...emulatorEnvironment, ...descriptor.testEnv });
         try {
           const request = probeRequest('modules');
           const response = await fetch(served.url, { method: 'POST', ...request });
@@ -70,14 +90,41 @@ describe('function bundles, each on its own', () => {
           if (answer.success)
             expect(
               answer.data.checks.filter((check) => check.status === 'red'),
-              target,
+              `${target}: ${JSON.stringify(answer.data.checks.filter((check) => check.status === 'red'))}`,
             ).toEqual([]);
+          // The bundled Firestore and Pub/Sub clients really speak gRPC: a full probe reaches the emulators.
+          const touches = descriptor.touches?.(loadPipelineConfig(), '2026-01-18');
+          if (target === descriptor.name && (touches?.state || touches?.topics?.length)) {
+            await createTopics(emulatorEnvironment, touches?.topics ?? []);
+            const full = probeRequest('full');
+            const fullAnswer = ProbeAnswer.parse(
+              await (await fetch(served.url, { method: 'POST', ...full })).json(),
+            );
+            const emulated = fullAnswer.checks.filter(
+              (check) => check.check.startsWith('state:') || check.check.startsWith('topic:'),
+            );
+            expect(emulated.length, target).toBeGreaterThan(0);
+            expect(
+              emulated.filter((check) => check.status === 'red'),
+              `${target}: ${JSON.stringify(emulated)}`,
+            ).toEqual([]);
+          }
         } finally {
           await served.stop();
         }
       }
     }, 300_000);
 });
+
+/** The topics a function publishes to, created in the bundle's emulator project as deploy would. */
+async function createTopics(env: Record<string, string>, topics: readonly string[]): Promise<void> {
+  const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT, apiEndpoint: env.PUBSUB_EMULATOR_HOST });
+  try {
+    for (const topic of topics) await pubsub.createTopic(topic).catch(() => undefined);
+  } finally {
+    await pubsub.close();
+  }
+}
 
 function safeJson(text: string): unknown {
   try {

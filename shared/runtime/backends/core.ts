@@ -13,15 +13,17 @@ import { pubsubBus } from './pubsub.js';
  * the system clock, its logger, Firestore, Pub/Sub, the alert sink
  * (deduplicated in Firestore; Slack when the webhook secret is mounted), and
  * HTTP calls to the pipeline's services with ID tokens from the metadata server.
+ * The Google clients load here, on the first event, so importing the function
+ * (a cold start) does not pay for them.
  */
-export function coreBackends(functionName: string, settings: Settings = runtimeSettings()) {
-  const bus = pubsubBus(settings);
+export async function coreBackends(functionName: string, settings: Settings = runtimeSettings()) {
+  const [bus, state] = await Promise.all([pubsubBus(settings), firestoreStateStore(settings)]);
   const base = {
     config: settings.config,
     projectId: settings.projectId,
     clock: systemClock,
     logger: createLogger({ function: functionName }),
-    state: firestoreStateStore(settings),
+    state,
     bus,
     topology: bus,
     http: new FetchHttpCaller(metadataIdTokens()),

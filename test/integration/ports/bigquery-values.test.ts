@@ -158,8 +158,10 @@ describe('where jobs run', () => {
     process.env.BIGQUERY_EMULATOR_HOST = endpoint;
     try {
       const base = { GOOGLE_CLOUD_PROJECT: 'demo-values' };
-      await bigQueryWarehouse(readSettings({ ...base, SHOTCLOCK_BIGQUERY_LOCATION: 'US' })).query('SELECT 1');
-      await bigQueryWarehouse(readSettings(base)).query('SELECT 1');
+      await (await bigQueryWarehouse(readSettings({ ...base, SHOTCLOCK_BIGQUERY_LOCATION: 'US' }))).query(
+        'SELECT 1',
+      );
+      await (await bigQueryWarehouse(readSettings(base))).query('SELECT 1');
     } finally {
       delete process.env.BIGQUERY_EMULATOR_HOST;
     }
