@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigQuerySpec } from '../../../infra/bigquery.js';
 import { FIRESTORE_TTL_POLICIES } from '../../../infra/firestore-ttl.js';
 import { functionSpecs } from '../../../infra/functions.js';
+import { monitoringSpec } from '../../../infra/monitoring.js';
 import { planFor } from '../../../scripts/cli/deploy-command.js';
 import { ApplyStopped } from '../../../scripts/deploy/apply.js';
 import { type DeployResult, runDeploy } from '../../../scripts/deploy/run-deploy.js';
@@ -59,7 +60,7 @@ const stored = (key: string) => fake.get(key) as Record<string, any>;
 beforeAll(async () => {
   // Google's delays at 1/200th: a TTL policy CREATING for 3 s. A new service account unusable for
   // 3 s and a new log metric unknown to Monitoring for 6 s (their 60 s and 10 min stretched tenfold
-  // and twofold), so the steps that follow their creation meet them however fast the machine is.
+  // and twofold), so the steps that follow their creation meet them however loaded the machine is.
   fake = await startFakeGcp({
     project: PROJECT,
     timeScale: 0.005,
@@ -166,9 +167,8 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
     expect(fake.keys(`cloudscheduler:projects/${PROJECT}/locations/${region}/jobs/`)).toHaveLength(
       topology.schedulerJobs.length,
     );
-    // It met a service account not usable yet and a log metric Monitoring did not know yet, and waited.
+    // It met a service account not usable yet, and waited.
     expect(fake.requests.some((r) => r.status === 400 && /setIamPolicy|\/iam$/.test(r.path))).toBe(true);
-    expect(fake.requests.some((r) => r.status === 404 && /alertPolicies$/.test(r.path))).toBe(true);
   });
 
   it('a second apply changes nothing, reading what exists in a few calls', async () => {
@@ -183,7 +183,18 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
     );
   }, 300_000);
 
-  it('repairs drift (a subscription endpoint, a deleted topic, a scheduler time zone), retrying a 503 on the way', async () => {
+  it('repairs drift (a subscription endpoint, a deleted topic, a scheduler time zone, a deleted log metric and its policy), retrying a 503 on the way', async () => {
+    const metric = monitoringSpec(config).logMetrics[0]!.name;
+    fake.delete(`logging:projects/${PROJECT}/metrics/${metric}`);
+    const policy = fake
+      .keys(`monitoring:projects/${PROJECT}/alertPolicies/`)
+      .find((key) =>
+        stored(key).conditions[0].conditionThreshold.filter.includes(
+          `logging.googleapis.com/user/${metric}"`,
+        ),
+      );
+    expect(policy).toBeDefined();
+    fake.delete(policy!);
     const subKey = `pubsub:projects/${PROJECT}/subscriptions/phase-transition--nba-phase3-analytics-complete`;
     const sub = stored(subKey);
     fake.put(subKey, {
@@ -203,9 +214,15 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
     const repaired = await deploy();
     expect(fake.requests.slice(before).filter((r) => r.status === 503)).toHaveLength(1);
     expect(changes(repaired).sort()).toEqual([
+      `alert policy ${metric}`,
+      `log metric ${metric}`,
       'subscription phase-transition--nba-phase3-analytics-complete',
       'topic shotclock-gate-decisions',
     ]);
+    // The new metric was unknown to Monitoring for a while: the policy waited for it.
+    expect(fake.requests.slice(before).some((r) => r.status === 404 && /alertPolicies$/.test(r.path))).toBe(
+      true,
+    );
     expect(repaired.scheduler.updated).toEqual([{ id: 'freshness-gate', settings: ['time zone'] }]);
     expect(stored(subKey).pushConfig).toEqual(sub.pushConfig);
     expect(stored(jobKey).timeZone).toBe('America/New_York');
