@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,23 @@ import { emulatorEnv, stagingArea } from './staging.js';
  */
 const area = stagingArea('bundles');
 afterAll(() => area.remove());
+
+/**
+ * BigQuery and Cloud Storage have no emulator here: a loopback server answers
+ * every call with a 400, so a full probe's query, table and bucket checks go
+ * red at once (a refused connection would be retried for seconds each), and
+ * nothing reaches Google.
+ */
+const noGoogleApis = createServer((_request, response) => {
+  response.writeHead(400, { 'content-type': 'application/json' });
+  response.end(JSON.stringify({ error: { code: 400, message: 'no Google API in this test' } }));
+});
+const noGoogleApisUrl = new Promise<string>((resolve) =>
+  noGoogleApis.listen(0, '127.0.0.1', () =>
+    resolve(`http://127.0.0.1:${(noGoogleApis.address() as AddressInfo).port}`),
+  ),
+);
+afterAll(() => new Promise<void>((resolve) => noGoogleApis.close(() => resolve())));
 
 const functions = listFunctions();
 
@@ -79,7 +98,12 @@ describe('function bundles, each on its own', () => {
       );
 
       for (const { target } of targetsOf(descriptor)) {
-        const emulatorEnvironment = emulatorEnv();
+        const apis = await noGoogleApisUrl;
+        const emulatorEnvironment = {
+          ...emulatorEnv(),
+          BIGQUERY_EMULATOR_HOST: apis,
+          STORAGE_EMULATOR_HOST: apis,
+        };
         const served = await serveTarget(bundle, target, { ...emulatorEnvironment, ...descriptor.testEnv });
         try {
           const request = probeRequest('modules');

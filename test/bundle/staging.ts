@@ -21,5 +21,7 @@ export function emulatorEnv(): Record<string, string> {
     GOOGLE_CLOUD_PROJECT: freshProjectId('bundle'),
     PUBSUB_EMULATOR_HOST: inject('pubsubEmulatorHost'),
     FIRESTORE_EMULATOR_HOST: inject('firestoreEmulatorHost'),
+    // Never look for a GCE metadata server: that would leave loopback.
+    METADATA_SERVER_DETECTION: 'none',
   };
 }

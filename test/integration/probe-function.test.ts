@@ -111,15 +111,14 @@ describe('dependencyProbe function', () => {
     expect(await text.text()).toMatch(/^dependency probe GREEN: 3 green, 0 red, 0 skipped in \d+ ms\n$/);
   });
 
-  it('answers a probe request about itself: its lazy Cloud Scheduler client loads', async () => {
+  // Its Cloud Scheduler client is bundled in a chunk of its own, loaded by the bundle test's check of
+  // every lazy chunk: nothing left for the probe to import by name.
+  it('answers a probe request about itself: its dependencies build', async () => {
     const { deps } = await probeDependencies(true);
     const url = await serveHttp('dependencyProbeSelf', deps);
     const response = await fetch(url, { method: 'POST', headers: { [PROBE_HEADER]: 'modules' } });
     const answer = ProbeAnswer.parse(await response.json());
     expect(answer).toMatchObject({ function: 'dependencyProbe', status: 'green' });
-    expect(answer.checks.map((check) => check.check)).toEqual([
-      'dependencies',
-      'module:@google-cloud/scheduler',
-    ]);
+    expect(answer.checks.map((check) => [check.check, check.status])).toEqual([['dependencies', 'green']]);
   });
 });
