@@ -20,7 +20,6 @@
  * - At 21:03 the grading worker crashes three times in a row (the incident's
  *   ImportError storm, 02:04 UTC).
  */
-import { writeFileSync } from 'node:fs';
 import { GRADED_PREDICTIONS_TABLE, WAREHOUSE_TABLES } from '../../shared/config/tables.js';
 import { generateSlate, INCIDENT_BASELINE_ACCURACY } from '../support/slate.js';
 import {
@@ -30,6 +29,7 @@ import {
   runId,
   type ScenarioEvent,
 } from './incumbent-messages.js';
+import { scenarioJson, writeWhenRunAsScript } from './scenario-file.js';
 
 type Row = Record<string, unknown>;
 type Event = ScenarioEvent;
@@ -295,13 +295,6 @@ const scenario = {
   events,
 };
 
-// One row per line: readable diffs without a 100k-line file.
-export const incidentJson = `${JSON.stringify(scenario, null, 1).replace(
-  /\{\n\s+("[^{}[\]]*?)\n\s*\}/g,
-  (block) => block.replace(/\n\s*/g, ' '),
-)}\n`;
+export const incidentJson = scenarioJson(scenario);
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  writeFileSync(new URL('./2026-01-18-incident.json', import.meta.url), incidentJson);
-  console.log(`wrote 2026-01-18-incident.json: ${events.length} events`);
-}
+writeWhenRunAsScript(import.meta.url, '2026-01-18-incident.json', incidentJson, events.length);

@@ -20,7 +20,6 @@
  * - The morning after (overnight mode): box scores and gamebooks are processed (Phase 2), each triggering the
  *   team summaries then the player summary (Phase 3) for the date; the play-by-play arrives last.
  */
-import { writeFileSync } from 'node:fs';
 import { GRADED_PREDICTIONS_TABLE, WAREHOUSE_TABLES } from '../../shared/config/tables.js';
 import { generateSlate, type Slate } from '../support/slate.js';
 import {
@@ -30,6 +29,7 @@ import {
   runId,
   type ScenarioEvent,
 } from './incumbent-messages.js';
+import { scenarioJson, writeWhenRunAsScript } from './scenario-file.js';
 
 type Row = Record<string, unknown>;
 
@@ -383,13 +383,6 @@ const scenario = {
   events,
 };
 
-// One row per line: readable diffs without a 100k-line file.
-export const normalDayJson = `${JSON.stringify(scenario, null, 1).replace(
-  /\{\n\s+("[^{}[\]]*?)\n\s*\}/g,
-  (block) => block.replace(/\n\s*/g, ' '),
-)}\n`;
+export const normalDayJson = scenarioJson(scenario);
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  writeFileSync(new URL('./normal-day.json', import.meta.url), normalDayJson);
-  console.log(`wrote normal-day.json: ${events.length} events`);
-}
+writeWhenRunAsScript(import.meta.url, 'normal-day.json', normalDayJson, events.length);
