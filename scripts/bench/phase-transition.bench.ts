@@ -48,7 +48,7 @@ class TimedBus implements Bus {
   }
 }
 
-async function setup(hosts: { pubsub: string; firestore: string }) {
+async function setup(hosts: { pubsub: string; firestore: string }, start = '2026-03-01T18:00:00Z') {
   const projectId = `demo-bench-${randomUUID().slice(0, 8)}`;
   const config = loadPipelineConfig();
   const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
@@ -65,7 +65,6 @@ async function setup(hosts: { pubsub: string; firestore: string }) {
     ].map((topic) => pubsub.createTopic(topic)),
   );
   const bus = new TimedBus(new PubSubBus(pubsub), transition.output!.topic);
-  const start = '2026-03-01T18:00:00Z';
   const warehouse = await DuckDbWarehouse.open(':memory:');
   const dates = Array.from({ length: Math.max(LATENCY_SAMPLES, BURST.dates) }, (_, i) =>
     addDays('2026-02-28', -i),
@@ -81,10 +80,11 @@ async function setup(hosts: { pubsub: string; firestore: string }) {
     })),
   );
   const logger = createLogger({}, { write: () => undefined });
+  const clock = new SimulatedClock(start);
   const deps = {
     config,
     projectId,
-    clock: new SimulatedClock(start),
+    clock,
     logger,
     state: new FirestoreStateStore(firestore),
     bus,
@@ -108,6 +108,7 @@ async function setup(hosts: { pubsub: string; firestore: string }) {
   };
   return {
     bus,
+    clock,
     dates,
     processors: phase.processors.map((processor) => processor.name),
     event,
@@ -120,8 +121,8 @@ async function setup(hosts: { pubsub: string; firestore: string }) {
 }
 
 /**
- * Latency: for each of 1,000 dates, four Phase 4 completions go in untimed,
- * then the clock starts as the fifth (the last one needed) is handed to the
+ * Latency: for each of 1,000 dates, on the morning after it, four Phase 4
+ * completions go in untimed, then the clock starts as the fifth (the last one needed) is handed to the
  * function and stops when the broker has accepted the
  * `shotclock-predictions-ready` message. Throughput: 1,000 deliveries (5
  * processors x 20 dates x 10 duplicates) across 10 instances at concurrency 1.
@@ -129,20 +130,15 @@ async function setup(hosts: { pubsub: string; firestore: string }) {
 export async function run(): Promise<BenchRow[]> {
   const emulators = await startEmulators();
   try {
-    const latency = await setup(emulators.hosts);
+    const latency = await setup(emulators.hosts, `${addDays('2026-02-28', -LATENCY_SAMPLES)}T00:00:00Z`);
     const handler = latency.instance();
     const samples: number[] = [];
-    const timedDates = latency.dates.slice(0, LATENCY_SAMPLES);
-    // The first four completions of every date go in untimed, a few at a time.
-    const earlier = timedDates.flatMap((date) =>
-      latency.processors.slice(0, -1).map((processor) => latency.event(date, processor)),
-    );
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let event = earlier.shift(); event; event = earlier.shift()) await handler(event);
-      }),
-    );
+    const timedDates = latency.dates.slice(0, LATENCY_SAMPLES).reverse(); // oldest first: time only moves on
     for (const date of timedDates) {
+      // Each date is evaluated the morning after its games, as the pipeline would: inside the
+      // window of dates the transition still watches.
+      latency.clock.set(new Date(`${addDays(date, 1)}T12:00:00Z`));
+      for (const processor of latency.processors.slice(0, -1)) await handler(latency.event(date, processor));
       const started = performance.now();
       await handler(latency.event(date, latency.processors.at(-1)!));
       const accepted = latency.bus.acceptedAt.get(date);
