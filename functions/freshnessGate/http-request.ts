@@ -1,6 +1,7 @@
-import { OAuth2Client } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
 import { type RuntimeEnv, readRuntimeEnv } from '../../shared/config/env.js';
+import { lazily } from '../../shared/runtime/lazy.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { type RelativeDay, resolveGameDate } from '../../shared/domain/calendar.js';
 import type { FreshnessCheckConfig } from '../../shared/domain/freshness.js';
@@ -73,7 +74,8 @@ export function parseOverride(body: unknown, caller: string): Parsed<z.infer<typ
 export interface OverrideRights {
   /** emails, or `@domain` for everyone of a domain: calling the function (Cloud Run invoker) only lets a person check */
   overriders: readonly string[];
-  verifier: OAuth2Client;
+  /** built on the first override, so a cold start does not load google-auth-library */
+  verifier: () => Promise<OAuth2Client>;
   /** audiences accepted besides the URL the request came to (a custom domain in front, say) */
   audiences: readonly string[];
 }
@@ -95,11 +97,14 @@ export function overrideRightsFromEnv(
       .filter(Boolean);
   return {
     overriders: list(env.SHOTCLOCK_GATE_OVERRIDERS).map((entry) => entry.toLowerCase()),
-    verifier: new OAuth2Client(
-      env.SHOTCLOCK_ID_TOKEN_CERTS_URL
-        ? { endpoints: { oauth2FederatedSignonPemCertsUrl: env.SHOTCLOCK_ID_TOKEN_CERTS_URL } }
-        : {},
-    ),
+    verifier: lazily(async () => {
+      const { OAuth2Client } = await import('../../shared/adapters/google-clients/auth.client.js');
+      return new OAuth2Client(
+        env.SHOTCLOCK_ID_TOKEN_CERTS_URL
+          ? { endpoints: { oauth2FederatedSignonPemCertsUrl: env.SHOTCLOCK_ID_TOKEN_CERTS_URL } }
+          : {},
+      );
+    }),
     audiences: list(env.SHOTCLOCK_GATE_AUDIENCE),
   };
 }
@@ -125,7 +130,7 @@ export async function authorizeOverride(
     };
   let email: string | undefined;
   try {
-    const ticket = await rights.verifier.verifyIdToken({
+    const ticket = await (await rights.verifier()).verifyIdToken({
       idToken: token,
       audience: [functionUrl, ...rights.audiences],
     });
