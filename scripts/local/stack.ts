@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { buildTopology, type Topology } from '../../infra/topology.js';
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
 import { FirestoreStateStore } from '../../shared/adapters/firestore.state-store.js';
+import { namedCollections } from '../../shared/adapters/named-collections.state-store.js';
 import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
 import { PubSubBus } from '../../shared/adapters/pubsub.bus.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
@@ -144,7 +145,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const rawBus = new PubSubBus(pubsub);
     const bus = recordingBus(rawBus, clock, recorder, faults);
     const topology = buildTopology(config, projectId);
-    const state = faultyStateStore(new FirestoreStateStore(firestore), clock, faults);
+    const state = faultyStateStore(
+      namedCollections(new FirestoreStateStore(firestore), config.collections),
+      clock,
+      faults,
+    );
     const backends: Backends = {
       config,
       projectId,

@@ -1,3 +1,4 @@
+import { DEFAULT_COLLECTIONS } from '../config/collections.js';
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { readRuntimeEnv } from '../config/env.js';
 import type { Backends } from '../runtime/dependencies.js';
@@ -8,7 +9,7 @@ import { tableDrift } from './table-drift.js';
 import { overallStatus, type ProbeAnswer, type ProbeCheck, timedCheck } from './probe-answer.js';
 import { PROBE_HEADER, type ProbeScope, probeScopeOf } from './probe-request.js';
 
-export const PROBE_COLLECTION = 'shotclock_probe';
+export const PROBE_COLLECTION = DEFAULT_COLLECTIONS.probe;
 
 export type ProbedBackends = Partial<
   Pick<Backends, 'state' | 'topology' | 'warehouse' | 'objects' | 'clock' | 'config'>
