@@ -1,3 +1,9 @@
+import {
+  type CollectionRole,
+  DEFAULT_COLLECTIONS,
+  type StateCollections,
+} from '../shared/config/collections.js';
+
 /**
  * Firestore TTL policies, as data: every document kind shotclock writes that
  * grows by the day carries a top-level `expire_at` (stored as a Firestore
@@ -14,8 +20,6 @@
  * layout (`phase2_completion`, `phase3_completion`, ...), which the
  * incumbent's dashboards and tools read; shotclock does not delete them.
  */
-import { type CollectionRole, DEFAULT_COLLECTIONS, type StateCollections } from '../shared/config/collections.js';
-
 export const TTL_FIELD = 'expire_at';
 
 export interface FirestoreTtlPolicy {
