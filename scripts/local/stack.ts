@@ -8,6 +8,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { pino } from 'pino';
 import { buildTopology, type Topology } from '../../infra/topology.js';
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
+import { warehouseTablesOf } from '../../shared/config/tables.js';
 import { FirestoreStateStore } from '../../shared/adapters/firestore.state-store.js';
 import { namedCollections } from '../../shared/adapters/named-collections.state-store.js';
 import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
@@ -138,7 +139,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false });
     const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
-    const warehouse = await DuckDbWarehouse.open(join(dataDir, 'warehouse.duckdb'));
+    const warehouse = await DuckDbWarehouse.open(
+      join(dataDir, 'warehouse.duckdb'),
+      warehouseTablesOf(config),
+    );
     const logger = createLogger({}, pino.destination({ dest: join(dataDir, 'functions.log'), sync: true }));
     const recorder = new Recorder();
     const faults = options.faults ?? new FaultPlan();

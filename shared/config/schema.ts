@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { type CollectionRole, DEFAULT_COLLECTIONS } from './collections.js';
+import { BOX_SCORES_TABLE, GRADED_PREDICTIONS_TABLE, PREDICTIONS_TABLE } from './tables.js';
 
 const SnakeName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case name');
 const TopicName = z.string().regex(/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/, 'not a valid Pub/Sub topic name');
@@ -215,6 +216,17 @@ export const GradingPolicy = z.strictObject({
   placeholder_line: z.number(),
   stale_after_minutes: Minutes,
   production_system: z.string(),
+  /** the tables grading reads and writes; the queries, the probe, the deploy's grants and the local warehouse follow */
+  tables: z
+    .strictObject({
+      /** the pipeline's predictions (`is_active`, `current_points_line`, ...) */
+      predictions: TableName.default(PREDICTIONS_TABLE),
+      /** the box scores the predictions are graded against */
+      box_scores: TableName.default(BOX_SCORES_TABLE),
+      /** shotclock's own graded rows: created by the deploy, written only by live grading */
+      graded: TableName.default(GRADED_PREDICTIONS_TABLE),
+    })
+    .prefault({}),
 });
 
 /**

@@ -132,6 +132,33 @@ describe('one config file changes what every part does', () => {
     expect(plan.stdout).not.toContain('scheduler jobs create pubsub shotclock-tick ');
   });
 
+  it('deploy --plan: a moved graded table is created where the config says, with grants on the datasets grading reads', async () => {
+    const movedFile = join(scratch, 'moved-grading.json');
+    writeFileSync(
+      movedFile,
+      JSON.stringify({
+        grading: { tables: { predictions: 'league_ml.picks', graded: 'league_audit.graded_picks' } },
+      }),
+    );
+    const plan = await printed(['--config', movedFile, 'deploy', '--project', 'p', '--plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('gcloud alpha bq datasets create league_audit ');
+    expect(plan.stdout).toContain('gcloud alpha bq tables create graded_picks --dataset=league_audit ');
+    expect(plan.stdout).not.toContain('bq datasets create shotclock ');
+    expect(plan.stdout).toContain(
+      'grant_dataset league_audit WRITER sc-live-grading-export@p.iam.gserviceaccount.com',
+    );
+    expect(plan.stdout).toContain(
+      'grant_dataset league_ml READER sc-live-grading-export@p.iam.gserviceaccount.com',
+    );
+    expect(plan.stdout).toContain(
+      'grant_dataset league_ml READER sc-alert-monitor@p.iam.gserviceaccount.com',
+    );
+    // Grading no longer reads the default predictions dataset; the gate still does (ml_feature_store_v2).
+    expect(plan.stdout).not.toContain('grant_dataset nba_predictions READER sc-live-grading-export@');
+    expect(plan.stdout).toContain('grant_dataset nba_predictions READER sc-freshness-gate@');
+  });
+
   it('the functions: the probe dry-runs the schedule query on the configured table', () => {
     process.env.SHOTCLOCK_CONFIG_FILE = movedScheduleFile;
     const { config } = runtimeSettings();
