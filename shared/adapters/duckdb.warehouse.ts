@@ -8,7 +8,7 @@ import {
 import {
   type ColumnDeclaration,
   type ColumnType,
-  OWNED_TABLES,
+  SHOTCLOCK_SOURCE,
   type TableDeclaration,
   WAREHOUSE_TABLES,
 } from '../config/tables.js';
@@ -150,7 +150,7 @@ export class DuckDbWarehouse implements Warehouse {
     for (const [name, declaration] of Object.entries(tables)) {
       const [dataset] = tableName(name).split('.');
       const columnList = Object.entries(declaration.columns)
-        .map(([column, type]) => duckDbColumn(column, type, name in OWNED_TABLES))
+        .map(([column, type]) => duckDbColumn(column, type, declaration.source === SHOTCLOCK_SOURCE))
         .join(', ');
       await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${dataset}`);
       await this.connection.run(`CREATE TABLE IF NOT EXISTS ${name} (${columnList})`);
