@@ -17,6 +17,7 @@ import type { PipelineConfig } from '../../shared/config/schema.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import type { Bus } from '../../shared/ports/bus.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
+import type { Warehouse } from '../../shared/ports/warehouse.port.js';
 import { alertSinkFor } from '../../shared/runtime/alerts.js';
 import type { Backends } from '../../shared/runtime/dependencies.js';
 import { Dispatcher } from './dispatcher.js';
@@ -30,6 +31,7 @@ import {
   recordingHttpCaller,
   recordingObjectStore,
 } from './instruments.js';
+import { rememberingStateStore, rememberingWarehouse } from './remembered-reads.js';
 import { type LocalServices, localHttpCaller, onLocalServices, startLocalServices } from './services.js';
 
 /**
@@ -51,6 +53,11 @@ export interface LocalStackOptions {
    * trace; otherwise as one line, `<function>: <message>` (the report and the log have the rest)
    */
   errorStacks?: boolean;
+  /**
+   * every writer of the warehouse and the state store is this stack (a replay): a read is answered
+   * again from memory while nothing it reads was written since (`remembered-reads.ts`)
+   */
+  rememberReads?: boolean;
 }
 
 export interface LocalStack {
@@ -58,7 +65,7 @@ export interface LocalStack {
   topology: Topology;
   backends: Backends;
   /** backends as the pipeline's own processes see them: no fault injection */
-  pipeline: { bus: Bus; warehouse: DuckDbWarehouse };
+  pipeline: { bus: Bus; warehouse: Warehouse };
   pubsub: PubSub;
   firestore: Firestore;
   recorder: Recorder;
@@ -85,25 +92,31 @@ async function createTopology(pubsub: PubSub, topology: Topology) {
   await Promise.all(
     topology.topics.filter((topic) => !have.has(topic)).map((topic) => pubsub.createTopic(topic)),
   );
-  for (const subscription of topology.subscriptions) {
-    const [exists] = await pubsub.subscription(subscription.name).exists();
-    if (exists) continue;
-    await pubsub.topic(subscription.topic).createSubscription(subscription.name, {
-      ackDeadlineSeconds: subscription.ackDeadlineSeconds,
-      retryPolicy: {
-        minimumBackoff: { seconds: subscription.minBackoffSeconds },
-        maximumBackoff: { seconds: subscription.maxBackoffSeconds },
-      },
-      ...(subscription.deadLetterTopic
-        ? {
-            deadLetterPolicy: {
-              deadLetterTopic: `projects/${pubsub.projectId}/topics/${subscription.deadLetterTopic}`,
-              maxDeliveryAttempts: subscription.maxDeliveryAttempts,
-            },
-          }
-        : {}),
-    });
-  }
+  // One listing and the missing ones created side by side: asked one by one, the ~20 subscriptions
+  // took about a second and a half of every replay's start.
+  const [subscriptions] = await pubsub.getSubscriptions();
+  const subscribed = new Set(subscriptions.map((subscription) => subscription.name.split('/').pop()));
+  await Promise.all(
+    topology.subscriptions
+      .filter((subscription) => !subscribed.has(subscription.name))
+      .map((subscription) =>
+        pubsub.topic(subscription.topic).createSubscription(subscription.name, {
+          ackDeadlineSeconds: subscription.ackDeadlineSeconds,
+          retryPolicy: {
+            minimumBackoff: { seconds: subscription.minBackoffSeconds },
+            maximumBackoff: { seconds: subscription.maxBackoffSeconds },
+          },
+          ...(subscription.deadLetterTopic
+            ? {
+                deadLetterPolicy: {
+                  deadLetterTopic: `projects/${pubsub.projectId}/topics/${subscription.deadLetterTopic}`,
+                  maxDeliveryAttempts: subscription.maxDeliveryAttempts,
+                },
+              }
+            : {}),
+        }),
+      ),
+  );
 }
 
 /** Listens on a port the OS picks (no window for another process to take it first). */
@@ -139,18 +152,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false });
     const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
-    const warehouse = await DuckDbWarehouse.open(
-      join(dataDir, 'warehouse.duckdb'),
-      warehouseTablesOf(config),
-    );
+    const duckdb = await DuckDbWarehouse.open(join(dataDir, 'warehouse.duckdb'), warehouseTablesOf(config));
+    const warehouse = options.rememberReads ? rememberingWarehouse(duckdb) : duckdb;
     const logger = createLogger({}, pino.destination({ dest: join(dataDir, 'functions.log'), sync: true }));
     const recorder = new Recorder();
     const faults = options.faults ?? new FaultPlan();
     const rawBus = new PubSubBus(pubsub);
     const bus = recordingBus(rawBus, clock, recorder, faults);
     const topology = buildTopology(config, projectId);
+    const firestoreState = new FirestoreStateStore(firestore);
     const state = faultyStateStore(
-      namedCollections(new FirestoreStateStore(firestore), config.collections),
+      namedCollections(
+        options.rememberReads ? rememberingStateStore(firestoreState) : firestoreState,
+        config.collections,
+      ),
       clock,
       faults,
     );
@@ -253,7 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         );
         await pubsub.close();
         await firestore.terminate();
-        warehouse.close();
+        duckdb.close();
         await stopServices();
         await stopEmulators();
       },

@@ -107,6 +107,8 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
     clock,
     dataDir: options.dataDir,
     faults: new FaultPlan(),
+    // Nothing outside the stack writes the replay's warehouse or state (SHOTCLOCK_REMEMBER_READS=0 to compare).
+    rememberReads: process.env.SHOTCLOCK_REMEMBER_READS !== '0',
     ...(options.errorStacks ? { errorStacks: true } : {}),
     ...(options.projectId ? { projectId: options.projectId } : {}),
     ...(options.emulatorHosts ? { emulatorHosts: options.emulatorHosts } : {}),

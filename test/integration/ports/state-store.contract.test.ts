@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../../shared/adapters/memory.state-store.js';
 import type { StateStore } from '../../../shared/ports/state-store.port.js';
+import { rememberingStateStore } from '../../../scripts/local/remembered-reads.js';
 import { emulatorStateStore, freshProjectId } from '../../support/backends.js';
 
 const backends: Array<[string, () => StateStore]> = [
   ['Firestore emulator', () => emulatorStateStore(freshProjectId('state'))],
+  // The replay's store (scripts/local/remembered-reads.ts) must answer exactly as the emulator does.
+  [
+    'Firestore emulator, reads remembered',
+    () => rememberingStateStore(emulatorStateStore(freshProjectId('state'))),
+  ],
   ['in-memory (unit tests only)', () => new MemoryStateStore()],
 ];
 
