@@ -137,7 +137,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(dataDir, { recursive: true });
   const emulators = options.emulatorHosts ? undefined : await startEmulators({ logDir: dataDir });
   const hosts = options.emulatorHosts ?? emulators!.hosts;
-  const stopEmulators = async () => emulators?.stop();
+  // Started for this stack alone, their state in memory only: nothing to wait for on the way out.
+  const stopEmulators = async () => emulators?.stop({ graceMs: 0 });
   // The SDKs switch to emulator mode (no credentials, no metadata server) on these variables.
   process.env.FIRESTORE_EMULATOR_HOST = hosts.firestore;
   process.env.PUBSUB_EMULATOR_HOST = hosts.pubsub;
