@@ -73,8 +73,13 @@ export async function run(): Promise<BenchRow[]> {
     });
     const seconds = (performance.now() - started) / 1000;
     if (exitCode !== 0) throw new Error(`the replay exited with ${exitCode}`);
-    const { wall_seconds: replaySeconds, deliveries } = JSON.parse(await readFile(report, 'utf8')) as {
+    const {
+      wall_seconds: replaySeconds,
+      wall_split: split,
+      deliveries,
+    } = JSON.parse(await readFile(report, 'utf8')) as {
       wall_seconds: number;
+      wall_split: { stack_start: number; emulators: number | null; day: number; closing: number };
       deliveries: number;
     };
     // One profile per thread; the main thread's is the big one (the other is the logger's worker).
@@ -92,6 +97,16 @@ export async function run(): Promise<BenchRow[]> {
         value: seconds,
         unit: 's',
         note: `goal ≤ ${GOAL_SECONDS} s; ${replaySeconds.toFixed(1)} s inside the replay (emulators up to report), ${deliveries} deliveries`,
+      },
+      {
+        section: SECTION,
+        name: 'emulators (Java) start',
+        value: split.emulators ?? 0,
+        unit: 's',
+        note:
+          `stack start ${split.stack_start.toFixed(1)} s (emulators included), the day ${split.day.toFixed(1)} s, ` +
+          `snapshot and status page ${split.closing.toFixed(1)} s; ${(seconds - replaySeconds).toFixed(1)} s ` +
+          'outside the replay (Node and TypeScript loading, stopping)',
       },
       {
         section: SECTION,

@@ -16,6 +16,8 @@ export interface RunningEmulators {
   /** PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST */
   env: Record<string, string>;
   pids: number[];
+  /** wall-clock seconds from the first spawn until every emulator answered */
+  startSeconds: number;
   /**
    * SIGTERM, SIGKILL after `graceMs` (3 s); resolves once no process of theirs is left. Their data
    * lives in memory only: 0 stops them at once (a JVM took 1.8 s to go on SIGTERM).
@@ -192,6 +194,7 @@ function hookProcessExit() {
 export async function startEmulators(
   options: { only?: EmulatorName[]; logDir?: string; timeoutMs?: number; sdkRoot?: string } = {},
 ): Promise<RunningEmulators> {
+  const started = Date.now();
   const names = options.only ?? (['pubsub', 'firestore'] as EmulatorName[]);
   const sdkRoot = options.sdkRoot ?? process.env.CLOUDSDK_ROOT_DIR;
   const paths = names.map((name) => [name, launcherPath(name, sdkRoot)] as const);
@@ -237,6 +240,7 @@ export async function startEmulators(
     hosts,
     env,
     pids: children.filter((child) => child.exitCode === null).map((child) => child.pid!),
+    startSeconds: (Date.now() - started) / 1000,
     stop: async (stopping = {}) => {
       await Promise.all(children.map((child) => stopGroup(child, stopping.graceMs)));
     },

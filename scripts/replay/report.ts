@@ -16,6 +16,12 @@ export interface ReplayReport {
   start: string;
   end: string;
   wall_seconds: number;
+  /**
+   * where `wall_seconds` went: starting the stack (`emulators`: of that, the emulators coming up;
+   * null when they were already running), the day (the warehouse seeded, then the simulated day),
+   * then the state snapshot and the status page
+   */
+  wall_split: { stack_start: number; emulators: number | null; day: number; closing: number };
   deliveries: number;
   /** wall-clock milliseconds each function spent answering deliveries: count, median, p99 */
   function_time: Record<string, { deliveries: number; p50_ms: number; p99_ms: number; total_ms: number }>;
@@ -66,6 +72,7 @@ export interface ReportInputs {
   start: string;
   end: string;
   wallSeconds: number;
+  wallSplit: ReplayReport['wall_split'];
   published: PublishedRecord[];
   exports: ExportRecord[];
   calls: CallRecord[];
@@ -144,6 +151,7 @@ export function buildReport(inputs: ReportInputs): ReplayReport {
     start: inputs.start,
     end: inputs.end,
     wall_seconds: inputs.wallSeconds,
+    wall_split: inputs.wallSplit,
     deliveries: inputs.deliveries.length,
     function_time: functionTime(inputs.deliveries),
     published: inputs.published.map(({ message_id: _id, ...record }) => record),

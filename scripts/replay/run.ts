@@ -113,6 +113,7 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
     ...(options.projectId ? { projectId: options.projectId } : {}),
     ...(options.emulatorHosts ? { emulatorHosts: options.emulatorHosts } : {}),
   });
+  const stackStarted = Date.now();
   const { dispatcher } = stack;
   if (process.env.SHOTCLOCK_PULL_ALL !== '1') dispatcher.followPublishes(stack.recorder.published);
   try {
@@ -141,6 +142,7 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
       await dispatcher.drain();
       options.onProgress?.(index, timeline.length, clock.now());
     }
+    const dayDone = Date.now();
     clock.set(new Date(Math.max(end, clock.now().getTime())));
     const statusDate =
       scenario.status_date ??
@@ -149,16 +151,24 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
     const statusPage = options.statusSnapshot
       ? await options.statusSnapshot(stack, statusDate, join(options.dataDir, 'status'))
       : undefined;
+    const state = await snapshotState(stack);
+    const seconds = (from: number, to: number) => Math.round(to - from) / 1000;
     const report = buildReport({
       scenario: scenario.name,
       start: scenario.start,
       end: scenario.end,
       wallSeconds: (Date.now() - wallStart) / 1000,
+      wallSplit: {
+        stack_start: seconds(wallStart, stackStarted),
+        emulators: stack.emulators ? stack.emulators.startSeconds : null,
+        day: seconds(stackStarted, dayDone),
+        closing: seconds(dayDone, Date.now()),
+      },
       published: stack.recorder.published,
       exports: stack.recorder.exports,
       calls: stack.recorder.calls,
       deliveries: dispatcher.outcomes,
-      state: await snapshotState(stack),
+      state,
       notes: scenario.events.flatMap((event) =>
         event.note ? [{ at: new Date(event.at).toISOString(), note: event.note }] : [],
       ),
