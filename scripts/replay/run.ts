@@ -132,6 +132,10 @@ export async function runReplay(loaded: LoadedScenario, options: ReplayOptions):
         const point = timeline[index]!;
         index += 1;
         for (const event of point.events) await applyEvent(stack, event, clock.now());
+        // What the scenario's events set off at this instant is handled before the scheduler's jobs
+        // of the same instant fire. Side by side, a tick's reads raced the event's writes (a
+        // completion at 02:05:00 and the 02:05 tick), and which won depended on the machine's speed.
+        if (point.events.length && point.jobs.length) await dispatcher.drain();
         for (const job of point.jobs)
           await stack.pipeline.bus.publish({
             topic: config.topics.tick,
