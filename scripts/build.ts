@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
@@ -71,6 +72,28 @@ const zodEnglishOnly: Plugin = {
       loader: 'js',
       resolveDir: dirname(args.path),
     }));
+  },
+};
+
+/**
+ * The default pipeline config, parsed and checked here at build time and
+ * embedded as JSON (`shared/config/prevalidated-default.ts`): a function
+ * deployed without an override skips the zod parse of the defaults on its
+ * first event. An override is still parsed in full, defaults included.
+ */
+export const prevalidatedDefaultConfig: Plugin = {
+  name: 'prevalidated-default-config',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]config[\\/]prevalidated-default\.ts$/ }, async () => {
+      const { loadPipelineConfig } = await import('../shared/config/load.js');
+      const config = loadPipelineConfig();
+      const json = JSON.stringify(config);
+      if (!isDeepStrictEqual(JSON.parse(json), config))
+        throw new BuildError(
+          'the parsed default pipeline config does not survive JSON; it cannot be embedded',
+        );
+      return { contents: `export const PREVALIDATED_DEFAULT_JSON = ${JSON.stringify(json)};`, loader: 'js' };
+    });
   },
 };
 
@@ -261,7 +284,7 @@ export async function buildFunction(options: {
     keepNames: true,
     metafile: true,
     external: EXTERNAL,
-    plugins: [localOnlyStub, zodEnglishOnly, packagePaths(root)],
+    plugins: [localOnlyStub, zodEnglishOnly, prevalidatedDefaultConfig, packagePaths(root)],
     banner: { js: CHUNK_PRELUDE },
     absWorkingDir: root,
     logLevel: 'silent',
