@@ -20,35 +20,57 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const TSC_OUT = join(REPO_ROOT, 'build', 'tsc');
 const execFileAsync = promisify(execFile);
 
-/** Wall time of one fresh `node` process running `code`, in ms; undefined when it fails. */
-function nodeProcessMs(code: string): number | undefined {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, GOOGLE_CLOUD_PROJECT: 'demo-bench' },
-    stdio: 'ignore',
-  });
-  const elapsed = performance.now() - started;
-  return result.status === 0 ? elapsed : undefined;
+/** Wall and CPU time of a cold import, in ms. */
+interface Cold {
+  wall: number;
+  /** user + system CPU of the process up to the end of the import: what a shared machine's load moves least */
+  cpu: number;
 }
 
-function coldMs(code: string): number | undefined {
-  return pairedColdMs([code])?.[0];
+const CPU_MARK = 'shotclock-bench-cpu-us ';
+
+/** One fresh `node` process running `code`; undefined when it fails. */
+function nodeProcess(code: string): Cold | undefined {
+  const started = performance.now();
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `${code}\nconst { user, system } = process.cpuUsage(); process.stdout.write(${JSON.stringify(`\n${CPU_MARK}`)} + (user + system));`,
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, GOOGLE_CLOUD_PROJECT: 'demo-bench' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      encoding: 'utf8',
+    },
+  );
+  const wall = performance.now() - started;
+  const cpuUs = Number(result.stdout?.split(CPU_MARK).at(-1));
+  return result.status === 0 && Number.isFinite(cpuUs) ? { wall, cpu: cpuUs / 1000 } : undefined;
+}
+
+function cold(code: string): Cold | undefined {
+  return pairedCold([code])?.[0];
 }
 
 /**
  * Medians of several variants measured in turn (a, b, a, b, ...), so a
  * shared machine's load drifting during the run weighs on each alike.
  */
-function pairedColdMs(codes: readonly string[]): number[] | undefined {
-  const times = codes.map(() => [] as number[]);
+function pairedCold(codes: readonly string[]): Cold[] | undefined {
+  const times = codes.map(() => [] as Cold[]);
   for (let i = 0; i < RUNS; i += 1)
     for (const [variant, code] of codes.entries()) {
-      const ms = nodeProcessMs(code);
-      if (ms === undefined) return undefined;
-      times[variant]!.push(ms);
+      const measured = nodeProcess(code);
+      if (measured === undefined) return undefined;
+      times[variant]!.push(measured);
     }
-  return times.map(median);
+  return times.map((samples) => ({
+    wall: median(samples.map((sample) => sample.wall)),
+    cpu: median(samples.map((sample) => sample.cpu)),
+  }));
 }
 
 const importOf = (...files: string[]) =>
@@ -93,21 +115,21 @@ export async function run(): Promise<BenchRow[]> {
   const [built] = await Promise.all([buildAll(), compileUnbundled()]);
   const section = 'bundles: size and cold import';
   const rows: BenchRow[] = [];
-  const floorSamples: number[] = [];
+  const floorSamples: Cold[] = [];
   for (const fn of built) {
     const unbundledFile = join(TSC_OUT, 'functions', fn.name, 'index.js');
     const lazy = existsSync(unbundledFile) ? lazyModulesOf(fn) : undefined;
     const bundledFile = join(fn.outDir, 'index.js');
     // The floor is measured in turn with each variant too: the shared machine's load moves them all alike.
     const [floor, bundled, unbundled, bundledAll, unbundledAll] = (lazy
-      ? pairedColdMs([
+      ? pairedCold([
           '0',
           importOf(bundledFile),
           importOf(unbundledFile),
           importOf(bundledFile, ...lazy.bundled),
           importOf(unbundledFile, ...lazy.unbundled),
         ])
-      : undefined) ?? [coldMs('0')!];
+      : undefined) ?? [cold('0')!];
     floorSamples.push(floor!);
     rows.push({
       section,
@@ -118,13 +140,7 @@ export async function run(): Promise<BenchRow[]> {
         `of ${(fn.totalBytes / 1024).toFixed(0)} KiB in ${fn.lazyChunks.length + 1}+ chunks (the rest ` +
         `loaded on first event); installs only ${Object.keys(fn.dependencies).join(', ')}`,
     });
-    if (
-      floor === undefined ||
-      bundled === undefined ||
-      unbundled === undefined ||
-      bundledAll === undefined ||
-      unbundledAll === undefined
-    ) {
+    if (!floor || !bundled || !unbundled || !bundledAll || !unbundledAll || !lazy) {
       rows.push({
         section,
         name: `${fn.name} cold import`,
@@ -134,46 +150,51 @@ export async function run(): Promise<BenchRow[]> {
       });
       continue;
     }
-    const above = (ms: number) => (ms - floor).toFixed(0);
+    const above = (measured: Cold) =>
+      `${(measured.wall - floor.wall).toFixed(0)} ms wall, ${(measured.cpu - floor.cpu).toFixed(0)} ms CPU`;
     rows.push(
       {
         section,
         name: `${fn.name} cold import, bundled`,
-        value: bundled,
+        value: bundled.wall,
         unit: 'ms',
-        note: `${above(bundled)} ms above the floor of ${floor.toFixed(0)} ms measured alongside`,
+        note:
+          `above the floor (${floor.wall.toFixed(0)} ms wall, ${floor.cpu.toFixed(0)} ms CPU, measured alongside): ` +
+          above(bundled),
       },
       {
         section,
         name: `${fn.name} cold import, unbundled`,
-        value: unbundled,
+        value: unbundled.wall,
         unit: 'ms',
-        note: `${above(unbundled)} ms above the floor`,
+        note: `above the floor: ${above(unbundled)}`,
       },
       {
         section,
         name: `${fn.name} bundled / unbundled`,
-        value: bundled / unbundled,
+        value: bundled.wall / unbundled.wall,
         unit: 'x',
-        note: `the entry alone; above the floor: ${above(bundled)} vs ${above(unbundled)} ms`,
+        note: `the entry alone, wall; CPU ${(bundled.cpu / unbundled.cpu).toFixed(2)}x`,
       },
       {
         section,
         name: `${fn.name} + lazy paths, bundled / unbundled`,
-        value: bundledAll / unbundledAll,
+        value: bundledAll.wall / unbundledAll.wall,
         unit: 'x',
         note:
-          `the entry and the ${lazy!.bundled.length} modules it imports lazily (DuckDB left out); ` +
-          `above the floor: ${above(bundledAll)} vs ${above(unbundledAll)} ms`,
+          `the entry and the ${lazy.bundled.length} modules it imports lazily (DuckDB left out), wall; ` +
+          `CPU ${(bundledAll.cpu / unbundledAll.cpu).toFixed(2)}x; above the floor: ${above(bundledAll)} vs ${above(unbundledAll)}`,
       },
     );
   }
   rows.unshift({
     section,
     name: 'node -e 0 (floor)',
-    value: median(floorSamples),
+    value: median(floorSamples.map((floor) => floor.wall)),
     unit: 'ms',
-    note: `median over the run; every import figure is a median of ${RUNS} fresh processes`,
+    note:
+      `wall, median over the run (CPU ${median(floorSamples.map((floor) => floor.cpu)).toFixed(0)} ms); ` +
+      `every import figure is a median of ${RUNS} fresh processes`,
   });
   return rows;
 }
