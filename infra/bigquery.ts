@@ -1,12 +1,6 @@
 import { loadPipelineConfig } from '../shared/config/load.js';
 import type { PipelineConfig } from '../shared/config/schema.js';
-import {
-  type ColumnDeclaration,
-  GRADED_PREDICTIONS_TABLE,
-  OWNED_TABLES,
-  SHOTCLOCK_DATASET,
-  type TableDeclaration,
-} from '../shared/config/tables.js';
+import { type ColumnDeclaration, ownedTablesOf, type TableDeclaration } from '../shared/config/tables.js';
 
 /**
  * shotclock's part of BigQuery as data: the dataset and tables it owns (the
@@ -87,24 +81,17 @@ function access(reads: string[], writes: string[] = []): WarehouseAccess {
 /** The tables each function's queries name, from the same config the queries are built from. */
 export function warehouseAccess(config: PipelineConfig): Record<string, WarehouseAccess> {
   const checked = config.freshness_gate.checks.map((check) => check.table);
+  const { predictions, box_scores, graded } = config.grading.tables;
   const counted = config.phases
     .filter((phase) => config.record_count.phases.includes(phase.id))
     .flatMap((phase) => phase.processors.flatMap((processor) => processor.table ?? []));
   const byFunction: Record<string, WarehouseAccess> = {
     // The schedule says which dates have games.
     phaseTransition: access([config.schedule_table]),
-    liveGradingExport: access(
-      [
-        config.schedule_table,
-        'nba_predictions.player_prop_predictions',
-        'nba_analytics.player_game_summary',
-        GRADED_PREDICTIONS_TABLE,
-      ],
-      [GRADED_PREDICTIONS_TABLE],
-    ),
+    liveGradingExport: access([config.schedule_table, predictions, box_scores, graded], [graded]),
     freshnessGate: access([config.schedule_table, ...checked]),
     recordCountCheck: access([config.schedule_table, ...counted]),
-    alertMonitor: access([config.schedule_table, 'nba_predictions.player_prop_predictions', ...checked]),
+    alertMonitor: access([config.schedule_table, predictions, ...checked]),
   };
   // The deployed probe dry-runs every function's queries and compares every table's columns: it reads them all.
   const everything = Object.values(byFunction).flatMap((fn) => [...fn.reads, ...fn.writes]);
@@ -123,10 +110,14 @@ export function tablesTouchedBy(
 export function bigQuerySpec(config: PipelineConfig): BigQuerySpec {
   const functions = warehouseAccess(config);
   const read = unique(Object.values(functions).flatMap((fn) => fn.datasetsRead));
+  // shotclock owns the dataset its graded table lives in (`shotclock` unless the config moves it).
+  const ownedDataset = datasetOf(config.grading.tables.graded);
   return {
-    ownedDataset: SHOTCLOCK_DATASET,
-    ownedTables: Object.entries(OWNED_TABLES).map(([table, declaration]) => ownedTable(table, declaration)),
-    locationFrom: read.filter((dataset) => dataset !== SHOTCLOCK_DATASET),
+    ownedDataset,
+    ownedTables: Object.entries(ownedTablesOf(config)).map(([table, declaration]) =>
+      ownedTable(table, declaration),
+    ),
+    locationFrom: read.filter((dataset) => dataset !== ownedDataset),
     access: functions,
   };
 }

@@ -1,3 +1,9 @@
+import {
+  type CollectionRole,
+  DEFAULT_COLLECTIONS,
+  type StateCollections,
+} from '../shared/config/collections.js';
+
 /**
  * Firestore TTL policies, as data: every document kind shotclock writes that
  * grows by the day carries a top-level `expire_at` (stored as a Firestore
@@ -17,8 +23,10 @@
 export const TTL_FIELD = 'expire_at';
 
 export interface FirestoreTtlPolicy {
-  /** the collection group the policy applies to */
+  /** the collection group the policy applies to: the config's name for `role` */
   collection: string;
+  /** which of shotclock's collections (`collections.<role>` in the pipeline config) */
+  role: CollectionRole;
   field: typeof TTL_FIELD;
   /** how long after its last write a document is kept (what the writer puts in `expire_at`) */
   retention_days: number;
@@ -26,33 +34,27 @@ export interface FirestoreTtlPolicy {
   written_by: string;
 }
 
-export const FIRESTORE_TTL_POLICIES: readonly FirestoreTtlPolicy[] = Object.freeze([
-  { collection: 'shotclock_alerts', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
-  { collection: 'shotclock_alert_groups', field: TTL_FIELD, retention_days: 30, written_by: 'alert sink' },
+const RETENTION: ReadonlyArray<Omit<FirestoreTtlPolicy, 'collection' | 'field'>> = [
+  { role: 'alerts', retention_days: 30, written_by: 'alert sink' },
+  { role: 'alert_groups', retention_days: 30, written_by: 'alert sink' },
+  { role: 'outbox', retention_days: 14, written_by: 'outbox (triggers, re-run requests, alert notices)' },
+  { role: 'monitoring_incidents', retention_days: 14, written_by: 'alertMonitor (worker-error incidents)' },
+  { role: 'record_count_checks', retention_days: 30, written_by: 'recordCountCheck' },
   {
-    collection: 'shotclock_outbox',
-    field: TTL_FIELD,
-    retention_days: 14,
-    written_by: 'outbox (triggers, re-run requests, alert notices)',
-  },
-  {
-    collection: 'shotclock_monitoring_incidents',
-    field: TTL_FIELD,
-    retention_days: 14,
-    written_by: 'alertMonitor (worker-error incidents)',
-  },
-  { collection: 'record_count_checks', field: TTL_FIELD, retention_days: 30, written_by: 'recordCountCheck' },
-  {
-    collection: 'record_count_history',
-    field: TTL_FIELD,
+    role: 'record_count_history',
     retention_days: 60,
     written_by: 'recordCountCheck (the baseline reads 14 days)',
   },
-  { collection: 'freshness_gate', field: TTL_FIELD, retention_days: 60, written_by: 'freshnessGate' },
-  {
-    collection: 'grading_export_watch',
-    field: TTL_FIELD,
-    retention_days: 7,
-    written_by: 'liveGradingExport',
-  },
-]);
+  { role: 'freshness_gate', retention_days: 60, written_by: 'freshnessGate' },
+  { role: 'grading_export_watch', retention_days: 7, written_by: 'liveGradingExport' },
+];
+
+/** The TTL policies for the collections as the pipeline config names them (`collections`). */
+export function firestoreTtlPolicies(collections: StateCollections): FirestoreTtlPolicy[] {
+  return RETENTION.map((policy) => ({ ...policy, collection: collections[policy.role], field: TTL_FIELD }));
+}
+
+/** The policies under the default collection names. */
+export const FIRESTORE_TTL_POLICIES: readonly FirestoreTtlPolicy[] = Object.freeze(
+  firestoreTtlPolicies(DEFAULT_COLLECTIONS),
+);

@@ -1,4 +1,3 @@
-import { WAREHOUSE_TABLES } from '../shared/config/tables.js';
 import type { BigQueryField, BigQuerySpec } from './bigquery.js';
 import type { FunctionSpec } from './functions.js';
 
@@ -18,26 +17,6 @@ export interface DatasetSpec {
   readers: string[];
   /** function names that write into it (BigQuery WRITER on the dataset) */
   writers: string[];
-}
-
-/** Datasets a function writes: the live grading exporter records accuracy beside the predictions. */
-const WRITES: Record<string, string[]> = { liveGradingExport: ['nba_predictions'] };
-
-/**
- * Default dataset access, derived from the warehouse table catalogue: every function that reads
- * the warehouse reads the datasets of the catalogued tables. `infra/bigquery.ts`, when present,
- * declares owned datasets and per-function reads more finely; `deployPlan` takes either.
- */
-export function defaultDatasets(functions: FunctionSpec[]): DatasetSpec[] {
-  const ids = [...new Set(Object.keys(WAREHOUSE_TABLES).map((table) => table.split('.')[0]!))].sort();
-  return ids.map((id) => ({
-    id,
-    owned: false,
-    description: `the pipeline's ${id} dataset`,
-    tables: [],
-    readers: functions.filter((fn) => fn.bigquery !== 'none').map((fn) => fn.name),
-    writers: functions.filter((fn) => WRITES[fn.source]?.includes(id)).map((fn) => fn.name),
-  }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { tablesTouchedBy } from '../../infra/bigquery.js';
 import type { FunctionDescriptor } from '../../shared/probe/function-descriptor.js';
-import { PREDICTION_VOLUME_SQL } from './queries.js';
+import { predictionVolumeSql } from './queries.js';
 
 export const descriptor: FunctionDescriptor = {
   name: 'alertMonitor',
@@ -10,6 +10,12 @@ export const descriptor: FunctionDescriptor = {
     state: true,
     // compared with their declarations: a column gone or retyped is red
     tables: tablesTouchedBy('alertMonitor', config),
-    queries: [{ name: 'prediction-volume', sql: PREDICTION_VOLUME_SQL, params: { game_date: today } }],
+    queries: [
+      {
+        name: 'prediction-volume',
+        sql: predictionVolumeSql(config.grading.tables.predictions),
+        params: { game_date: today },
+      },
+    ],
   }),
 };

@@ -2,8 +2,6 @@ import type { FreshnessCheckConfig } from '../../shared/domain/freshness.js';
 import { tableName, type Warehouse } from '../../shared/ports/warehouse.port.js';
 import { processedTimeSql } from '../../shared/queries/freshness.js';
 
-const PREDICTIONS = 'nba_predictions.player_prop_predictions';
-
 export interface PredictionVolume {
   predictions: number;
   /** newest active prediction for the date: when predictions ran */
@@ -11,14 +9,22 @@ export interface PredictionVolume {
 }
 
 /** Active predictions for a date (the incumbent's own volume query counts `is_active = TRUE`). */
-export const PREDICTION_VOLUME_SQL = `SELECT COUNT(*) AS predictions, MAX(created_at) AS newest
-     FROM ${tableName(PREDICTIONS)}
+export const predictionVolumeSql = (predictionsTable: string) =>
+  `SELECT COUNT(*) AS predictions, MAX(created_at) AS newest
+     FROM ${tableName(predictionsTable)}
      WHERE game_date = CAST(@game_date AS DATE) AND is_active = TRUE`;
 
-export async function predictionVolume(warehouse: Warehouse, gameDate: string): Promise<PredictionVolume> {
-  const [row] = await warehouse.query<{ predictions: number; newest: string | null }>(PREDICTION_VOLUME_SQL, {
-    game_date: gameDate,
-  });
+export async function predictionVolume(
+  warehouse: Warehouse,
+  predictionsTable: string,
+  gameDate: string,
+): Promise<PredictionVolume> {
+  const [row] = await warehouse.query<{ predictions: number; newest: string | null }>(
+    predictionVolumeSql(predictionsTable),
+    {
+      game_date: gameDate,
+    },
+  );
   return {
     predictions: Number(row?.predictions ?? 0),
     newest_created_at: row?.newest ?? undefined,

@@ -138,7 +138,7 @@ async function verdictsFor(
   // A date with no games never alerts (see DESIGN: nothing about it may retry or alert).
   if (schedule.games === 0) return [];
   const verdicts = await phaseVerdicts(deps, gameDate, now, open);
-  const volume = await queries.predictionVolume(deps.warehouse, gameDate);
+  const volume = await queries.predictionVolume(deps.warehouse, config.grading.tables.predictions, gameDate);
   verdicts.push(
     predictionVolume({
       gameDate,

@@ -1,3 +1,4 @@
+import { DEFAULT_COLLECTIONS } from '../../shared/config/collections.js';
 import { incidentVerdict } from '../../shared/domain/alert-incidents.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import type { Logger } from '../../shared/logging/logger.js';
@@ -9,7 +10,7 @@ import type { StateStore } from '../../shared/ports/state-store.port.js';
 import { PermanentError } from '../../shared/runtime/errors.js';
 
 /** One document per Monitoring incident: whether its close was handled, so a late `open` cannot reopen it. */
-export const INCIDENTS_COLLECTION = 'shotclock_monitoring_incidents';
+export const INCIDENTS_COLLECTION = DEFAULT_COLLECTIONS.monitoring_incidents;
 /** Incident documents are kept this long (Firestore TTL on `expire_at`); Monitoring closes incidents in hours. */
 export const INCIDENT_RETENTION_DAYS = 14;
 

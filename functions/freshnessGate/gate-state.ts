@@ -1,3 +1,4 @@
+import { DEFAULT_COLLECTIONS } from '../../shared/config/collections.js';
 import { randomUUID } from 'node:crypto';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { type FreshnessVerdict, type GateStatus, gateCutoff, isOpen } from '../../shared/domain/freshness.js';
@@ -36,7 +37,7 @@ import type { GateEvaluation } from './evaluate-gate.js';
  * | `override` | `{ recorded_by, reason, recorded_at, overridden_status, overridden_reasons }` when a person opened the date |
  * | `cutoff_alert` | `{ raised_at, reasons }` once the still-blocked-at-cutoff alert went out |
  */
-export const GATE_COLLECTION = 'freshness_gate';
+export const GATE_COLLECTION = DEFAULT_COLLECTIONS.freshness_gate;
 /** The outbox entries the gate queues, and alone drives. */
 export const GATE_OUTBOX_OWNER = 'freshnessGate';
 const HISTORY_LIMIT = 100;

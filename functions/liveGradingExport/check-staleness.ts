@@ -1,3 +1,4 @@
+import { DEFAULT_COLLECTIONS } from '../../shared/config/collections.js';
 import { resolveGameDate } from '../../shared/domain/calendar.js';
 import { exportStaleness } from '../../shared/domain/grading-stats.js';
 import { alertKey } from '../../shared/messages/alert.js';
@@ -5,7 +6,7 @@ import { scheduledGames } from '../../shared/queries/schedule.js';
 import type { StateStore } from '../../shared/ports/state-store.port.js';
 import { exportPath, type LiveGradingDependencies } from './grade-date.js';
 
-export const EXPORT_WATCH_COLLECTION = 'grading_export_watch';
+export const EXPORT_WATCH_COLLECTION = DEFAULT_COLLECTIONS.grading_export_watch;
 export const EXPORT_WATCH_RETENTION_DAYS = 7;
 
 /**

@@ -2,7 +2,7 @@ import { tablesTouchedBy } from '../../infra/bigquery.js';
 import { DateTime } from 'luxon';
 import type { FunctionDescriptor } from '../../shared/probe/function-descriptor.js';
 import {
-  BASELINE_QUERY,
+  baselineQuery,
   baselineParameters,
   gradingQuery,
   saveGradingParameters,
@@ -33,7 +33,7 @@ export const descriptor: FunctionDescriptor = {
           sql: saveGradingStatement(config),
           params: saveGradingParameters(config, today, today, new Date()),
         },
-        { name: 'baseline', sql: BASELINE_QUERY, params: baselineParameters(baselineFrom, yesterday) },
+        { name: 'baseline', sql: baselineQuery(config), params: baselineParameters(baselineFrom, yesterday) },
       ],
       buckets: [config.grading.bucket],
     };

@@ -60,7 +60,7 @@ export async function gradeAndExport(
   const now = clock.now();
   await saveGrading(warehouse, config, gameDate, gameDate, now);
   const window = { from: addDays(gameDate, -grading.baseline_days), to: addDays(gameDate, -1) };
-  const baselines = await trailingBaselines(warehouse, window.from, window.to);
+  const baselines = await trailingBaselines(warehouse, config, window.from, window.to);
   const systems = tallySystems(predictions).map((tally) =>
     assessSystem(
       tally,

@@ -35,6 +35,7 @@
  * Re-runs go through `shotclock_outbox/record_count__{processor}__{game_date}__{series}__{attempt}`
  * (owner `recordCountCheck`).
  */
+import { DEFAULT_COLLECTIONS } from '../../shared/config/collections.js';
 import { type Alert, alertKey } from '../../shared/messages/alert.js';
 import type { AlertIntent, RecordCountCheck, RetryBreaker } from '../../shared/domain/record-count.js';
 import type { CountHistoryDay } from '../../shared/domain/expected-count.js';
@@ -44,10 +45,10 @@ import type { AlertSink } from '../../shared/ports/alert-sink.port.js';
 import type { Clock } from '../../shared/ports/clock.port.js';
 import type { Logger } from '../../shared/logging/logger.js';
 
-export const CHECKS = 'record_count_checks';
-export const PROCESSORS = 'record_count_processors';
-export const TABLES = 'record_count_tables';
-export const HISTORY = 'record_count_history';
+export const CHECKS = DEFAULT_COLLECTIONS.record_count_checks;
+export const PROCESSORS = DEFAULT_COLLECTIONS.record_count_processors;
+export const TABLES = DEFAULT_COLLECTIONS.record_count_tables;
+export const HISTORY = DEFAULT_COLLECTIONS.record_count_history;
 /** The outbox entries this function queues, and alone drives. */
 export const OUTBOX_OWNER = 'recordCountCheck';
 

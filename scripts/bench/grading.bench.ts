@@ -6,7 +6,11 @@ import { performance } from 'node:perf_hooks';
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
 import { loadPipelineConfig } from '../../shared/config/load.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
-import { GRADED_PREDICTIONS_TABLE } from '../../shared/config/tables.js';
+import {
+  BOX_SCORES_TABLE as PLAYER_GAME_SUMMARY_TABLE,
+  GRADED_PREDICTIONS_TABLE,
+  PREDICTIONS_TABLE,
+} from '../../shared/config/tables.js';
 import { addDays } from '../../shared/domain/calendar.js';
 import {
   type GradedPrediction,
@@ -17,9 +21,7 @@ import type { Warehouse, WarehouseRow } from '../../shared/ports/warehouse.port.
 import {
   gradePredictions,
   gradingQuery,
-  PLAYER_GAME_SUMMARY_TABLE,
   LIVE_GRADER,
-  PREDICTIONS_TABLE,
   saveGrading,
   saveGradingParameters,
 } from '../../shared/queries/grading.js';

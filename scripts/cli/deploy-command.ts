@@ -7,7 +7,7 @@ import { monitoringSpec } from '../../infra/monitoring.js';
 import { deployPlan, type PlanOptions, renderPlan } from '../../infra/plan.js';
 import { buildTopology } from '../../infra/topology.js';
 import { bigQuerySpec } from '../../infra/bigquery.js';
-import { FIRESTORE_TTL_POLICIES } from '../../infra/firestore-ttl.js';
+import { firestoreTtlPolicies } from '../../infra/firestore-ttl.js';
 import { datasetsFromSpec } from '../../infra/warehouse-access.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { ApplyStopped } from '../deploy/apply.js';
@@ -39,7 +39,7 @@ export function planFor(
     ...options,
     monitoring: monitoringSpec(config),
     datasets: datasetsFromSpec(bigQuerySpec(config), topology.functions),
-    ttlPolicies: FIRESTORE_TTL_POLICIES.map((policy) => ({
+    ttlPolicies: firestoreTtlPolicies(config.collections).map((policy) => ({
       collectionGroup: policy.collection,
       field: policy.field,
     })),

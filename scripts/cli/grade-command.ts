@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { gradeAndExport, type GradingRun } from '../../functions/liveGradingExport/grade-date.js';
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
+import { warehouseTablesOf } from '../../shared/config/tables.js';
 import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
 import { systemClock } from '../../shared/adapters/clocks.js';
 import type { Settings } from '../../shared/config/env.js';
@@ -57,7 +58,7 @@ async function openWarehouse(setting: string | undefined, settings: Settings): P
   if (setting.startsWith('duckdb:')) {
     const file = resolve(setting.slice('duckdb:'.length));
     if (!existsSync(file)) throw new UserError(`--warehouse ${setting}: no such DuckDB file ${file}`);
-    return DuckDbWarehouse.open(file);
+    return DuckDbWarehouse.open(file, warehouseTablesOf(settings.config));
   }
   if (setting === 'bigquery') return bigQueryWarehouse(settings);
   throw new UserError(`--warehouse ${setting}: expected bigquery or duckdb:<file>`);

@@ -8,7 +8,9 @@ import { PubSub } from '@google-cloud/pubsub';
 import { pino } from 'pino';
 import { buildTopology, type Topology } from '../../infra/topology.js';
 import { DuckDbWarehouse } from '../../shared/adapters/duckdb.warehouse.js';
+import { warehouseTablesOf } from '../../shared/config/tables.js';
 import { FirestoreStateStore } from '../../shared/adapters/firestore.state-store.js';
+import { namedCollections } from '../../shared/adapters/named-collections.state-store.js';
 import { FolderObjectStore } from '../../shared/adapters/folder.object-store.js';
 import { PubSubBus } from '../../shared/adapters/pubsub.bus.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
@@ -137,14 +139,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const firestore = new Firestore({ projectId, host: hosts.firestore, ssl: false });
     const pubsub = new PubSub({ projectId, apiEndpoint: hosts.pubsub, emulatorMode: true });
-    const warehouse = await DuckDbWarehouse.open(join(dataDir, 'warehouse.duckdb'));
+    const warehouse = await DuckDbWarehouse.open(
+      join(dataDir, 'warehouse.duckdb'),
+      warehouseTablesOf(config),
+    );
     const logger = createLogger({}, pino.destination({ dest: join(dataDir, 'functions.log'), sync: true }));
     const recorder = new Recorder();
     const faults = options.faults ?? new FaultPlan();
     const rawBus = new PubSubBus(pubsub);
     const bus = recordingBus(rawBus, clock, recorder, faults);
     const topology = buildTopology(config, projectId);
-    const state = faultyStateStore(new FirestoreStateStore(firestore), clock, faults);
+    const state = faultyStateStore(
+      namedCollections(new FirestoreStateStore(firestore), config.collections),
+      clock,
+      faults,
+    );
     const backends: Backends = {
       config,
       projectId,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { buildTopology } from '../../infra/topology.js';
-import { WAREHOUSE_TABLES } from '../../shared/config/tables.js';
+import { warehouseTablesOf } from '../../shared/config/tables.js';
 import { ConfigError, deepMerge, loadPipelineConfig } from '../../shared/config/load.js';
 import type { PipelineConfig } from '../../shared/config/schema.js';
 import { issueLines } from '../../shared/messages/pubsub-event.js';
@@ -90,16 +90,17 @@ export function checkScenario(input: unknown, source = 'scenario', pipeline: unk
   const end = Date.parse(scenario.end);
   if (end <= start) problems.push('end: must be after start');
   const topology = buildTopology(config);
+  const tables = warehouseTablesOf(config);
   const topics = new Set(topology.topics);
   const functions = new Set(topology.functions.map((fn) => fn.name));
   for (const table of Object.keys(scenario.warehouse))
-    if (!(table in WAREHOUSE_TABLES)) problems.push(`warehouse.${table}: unknown table`);
+    if (!(table in tables)) problems.push(`warehouse.${table}: unknown table`);
   scenario.events.forEach((event, i) => {
     const at = Date.parse(event.at);
     if (at < start || at > end) problems.push(`events.${i}.at: ${event.at} is outside [start, end]`);
     if (event.publish && !topics.has(event.publish.topic))
       problems.push(`events.${i}.publish.topic: unknown topic ${event.publish.topic}`);
-    if (event.insert && !(event.insert.table in WAREHOUSE_TABLES))
+    if (event.insert && !(event.insert.table in tables))
       problems.push(`events.${i}.insert.table: unknown table ${event.insert.table}`);
     if (event.fault?.kind === 'publish-fails' && !topics.has(event.fault.topic))
       problems.push(`events.${i}.fault.topic: unknown topic ${event.fault.topic}`);

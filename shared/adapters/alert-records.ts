@@ -1,3 +1,4 @@
+import { DEFAULT_COLLECTIONS } from '../config/collections.js';
 import type { AlertGroupState } from '../domain/alert-grouping.js';
 import type { Alert, AlertSeverity } from '../messages/alert.js';
 
@@ -7,9 +8,9 @@ import type { Alert, AlertSeverity } from '../messages/alert.js';
  * the status page; written only by `DedupAlertSink`.
  */
 /** One document per alert key (a condition): open or resolved, its latest words, how often people heard of it. */
-export const ALERTS_COLLECTION = 'shotclock_alerts';
+export const ALERTS_COLLECTION = DEFAULT_COLLECTIONS.alerts;
 /** One document per pipeline date (and one for undated alerts): what people were told and when. */
-export const ALERT_GROUPS_COLLECTION = 'shotclock_alert_groups';
+export const ALERT_GROUPS_COLLECTION = DEFAULT_COLLECTIONS.alert_groups;
 /** Condition and group documents are kept this long after they last changed (Firestore TTL on `expire_at`). */
 export const ALERT_RETENTION_DAYS = 30;
 

@@ -1,8 +1,14 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBType,
+  DuckDBTypeId,
+} from '@duckdb/node-api';
 import {
   type ColumnDeclaration,
   type ColumnType,
-  OWNED_TABLES,
+  SHOTCLOCK_SOURCE,
   type TableDeclaration,
   WAREHOUSE_TABLES,
 } from '../config/tables.js';
@@ -58,6 +64,23 @@ export function toDuckDbParameters(sql: string): string {
     /('(?:[^']|'')*')|@([A-Za-z_][A-Za-z0-9_]*)/g,
     (match, literal: string | undefined, name) => (literal ? match : `$${name}`),
   );
+}
+
+/**
+ * One value of a row, typed as a bound parameter would be (whole numbers as
+ * INTEGER or BIGINT, others DOUBLE, text, booleans; objects as JSON text,
+ * dates as ISO text): the appender casts it to the column's type from there.
+ */
+function appendValue(appender: DuckDBAppender, value: unknown): void {
+  if (value === undefined || value === null) appender.appendNull();
+  else if (typeof value === 'boolean') appender.appendBoolean(value);
+  else if (typeof value === 'number')
+    if (!Number.isInteger(value)) appender.appendDouble(value);
+    else if (value >= -2_147_483_648 && value <= 2_147_483_647) appender.appendInteger(value);
+    else appender.appendBigInt(BigInt(value));
+  else if (value instanceof Date) appender.appendVarchar(value.toISOString());
+  else if (typeof value === 'object') appender.appendVarchar(JSON.stringify(value));
+  else appender.appendVarchar(String(value));
 }
 
 function bindValue(value: SqlParameter): string | number | boolean | null {
@@ -127,7 +150,7 @@ export class DuckDbWarehouse implements Warehouse {
     for (const [name, declaration] of Object.entries(tables)) {
       const [dataset] = tableName(name).split('.');
       const columnList = Object.entries(declaration.columns)
-        .map(([column, type]) => duckDbColumn(column, type, name in OWNED_TABLES))
+        .map(([column, type]) => duckDbColumn(column, type, declaration.source === SHOTCLOCK_SOURCE))
         .join(', ');
       await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${dataset}`);
       await this.connection.run(`CREATE TABLE IF NOT EXISTS ${name} (${columnList})`);
@@ -166,33 +189,40 @@ export class DuckDbWarehouse implements Warehouse {
     return this.serially(() => this.insertRows(table, rows));
   }
 
+  /**
+   * Through DuckDB's appender, which casts each value to its column's type as
+   * a bound INSERT parameter is cast: one prepared INSERT per row took about a
+   * millisecond a row (the 2026-01-18 replay seeds 5,200 rows: 6.3 s against
+   * 0.2 s). A column the rows do not name is NULL, as in an INSERT naming only
+   * the others.
+   */
   private async insertRows(table: string, rows: WarehouseRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-    for (const column of columns)
+    const named = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    for (const column of named)
       if (!/^[a-z_][a-z0-9_]*$/.test(column)) throw new Error(`bad column ${column}`);
-    const placeholders = columns.map((column) => `$${column}`).join(', ');
-    const statement = await this.connection.prepare(
-      `INSERT INTO ${tableName(table)} (${columns.join(', ')}) VALUES (${placeholders})`,
-    );
+    const [dataset, name] = tableName(table).split('.') as [string, string];
+    const columns = (
+      await this.runQuery<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_schema = @dataset AND table_name = @name ORDER BY ordinal_position`,
+        { dataset, name },
+      )
+    ).map((row) => row.column_name);
+    if (columns.length === 0) throw new Error(`Table with name ${table} does not exist`);
+    const unknown = named.filter((column) => !columns.includes(column));
+    if (unknown.length) throw new Error(`Table ${table} does not have a column named ${unknown.join(', ')}`);
     await this.connection.run('BEGIN TRANSACTION');
     try {
-      for (const row of rows) {
-        statement.clearBindings();
-        const values: Record<string, string | number | boolean | null> = {};
-        for (const column of columns) {
-          const value = row[column];
-          values[column] =
-            value === undefined || value === null
-              ? null
-              : value instanceof Date
-                ? value.toISOString()
-                : typeof value === 'object'
-                  ? JSON.stringify(value)
-                  : (value as string | number | boolean);
+      const appender = await this.connection.createAppender(name, dataset);
+      try {
+        for (const row of rows) {
+          for (const column of columns) appendValue(appender, row[column]);
+          appender.endRow();
         }
-        statement.bind(values);
-        await statement.run();
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
       }
       await this.connection.run('COMMIT');
     } catch (error) {

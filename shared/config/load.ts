@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { issueLines } from '../messages/pubsub-event.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
+import { type CollectionRole, DEFAULT_COLLECTIONS } from './collections.js';
 import { PREVALIDATED_DEFAULT_JSON } from './prevalidated-default.js';
 import { PipelineConfig } from './schema.js';
 
@@ -146,9 +147,42 @@ function crossReferenceProblems(config: PipelineConfig): string[] {
   config.transitions.forEach((transition, t) => {
     problems.push(...duplicates(transition.critical, `transitions.${t}.critical`));
   });
+  problems.push(...collectionClashes(config));
   const { min_backoff_seconds: min, max_backoff_seconds: max } = config.delivery;
   if (min > max)
     problems.push(`delivery.min_backoff_seconds: ${min} is more than max_backoff_seconds (${max})`);
+  return problems;
+}
+
+/**
+ * Two kinds of state in one collection would read each other's documents. shotclock's code names
+ * its collections by their default names (the state store maps them to `collections`), so a
+ * transition's `state_collection` may not take one of those either.
+ */
+function collectionClashes(config: PipelineConfig): string[] {
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  const claim = (name: string, at: string) => {
+    const first = owner.get(name);
+    if (first) problems.push(`${at}: ${name} is already the collection of ${first}`);
+    else owner.set(name, at);
+  };
+  for (const [role, name] of Object.entries(config.collections)) claim(name, `collections.${role}`);
+  config.transitions.forEach((transition, t) => {
+    const at = `transitions.${t}.state_collection`;
+    const reserved = Object.entries(DEFAULT_COLLECTIONS).find(
+      ([role, name]) =>
+        name === transition.state_collection && config.collections[role as CollectionRole] !== name,
+    );
+    if (reserved)
+      problems.push(`${at}: ${transition.state_collection} is reserved for shotclock's ${reserved[0]} state`);
+    else if (
+      !config.transitions
+        .slice(0, t)
+        .some((earlier) => earlier.state_collection === transition.state_collection)
+    )
+      claim(transition.state_collection, at);
+  });
   return problems;
 }
 

@@ -1,5 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { type CollectionRole, DEFAULT_COLLECTIONS } from './collections.js';
+import { BOX_SCORES_TABLE, GRADED_PREDICTIONS_TABLE, PREDICTIONS_TABLE } from './tables.js';
 
 const SnakeName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case name');
 const TopicName = z.string().regex(/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/, 'not a valid Pub/Sub topic name');
@@ -214,6 +216,17 @@ export const GradingPolicy = z.strictObject({
   placeholder_line: z.number(),
   stale_after_minutes: Minutes,
   production_system: z.string(),
+  /** the tables grading reads and writes; the queries, the probe, the deploy's grants and the local warehouse follow */
+  tables: z
+    .strictObject({
+      /** the pipeline's predictions (`is_active`, `current_points_line`, ...) */
+      predictions: TableName.default(PREDICTIONS_TABLE),
+      /** the box scores the predictions are graded against */
+      box_scores: TableName.default(BOX_SCORES_TABLE),
+      /** shotclock's own graded rows: created by the deploy, written only by live grading */
+      graded: TableName.default(GRADED_PREDICTIONS_TABLE),
+    })
+    .prefault({}),
 });
 
 /**
@@ -351,6 +364,29 @@ export const AlertGrouping = z
   })
   .default({ group_wait_minutes: 2, repeat_interval_minutes: 240, dead_letter_quiet_minutes: 120 });
 
+const collectionName = (role: CollectionRole) => SnakeName.default(DEFAULT_COLLECTIONS[role]);
+
+/**
+ * The Firestore collections shotclock keeps its own state in (`shared/config/collections.ts` says
+ * what each holds). Every function, the status page, the local stack and the deploy's TTL policies
+ * use these names; the phases' per-date documents are each transition's `state_collection`.
+ */
+export const StateCollections = z
+  .strictObject({
+    alerts: collectionName('alerts'),
+    alert_groups: collectionName('alert_groups'),
+    outbox: collectionName('outbox'),
+    monitoring_incidents: collectionName('monitoring_incidents'),
+    record_count_checks: collectionName('record_count_checks'),
+    record_count_processors: collectionName('record_count_processors'),
+    record_count_tables: collectionName('record_count_tables'),
+    record_count_history: collectionName('record_count_history'),
+    freshness_gate: collectionName('freshness_gate'),
+    grading_export_watch: collectionName('grading_export_watch'),
+    probe: collectionName('probe'),
+  } satisfies Record<CollectionRole, unknown>)
+  .prefault({});
+
 export const PipelineConfig = z.strictObject({
   name: SnakeName,
   project: z.strictObject({
@@ -393,6 +429,7 @@ export const PipelineConfig = z.strictObject({
   downstream: Downstream,
   outbox: OutboxPolicy,
   take_over: TakeOver,
+  collections: StateCollections,
 });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 export type PipelineConfigInput = z.input<typeof PipelineConfig>;

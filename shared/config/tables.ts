@@ -68,9 +68,14 @@ function table(
 
 const byGameDate = (require_filter: boolean) => ({ column: 'game_date', require_filter });
 
+/** The incumbent's tables shotclock's grading and alerts read, under their default names. */
+export const SCHEDULE_TABLE = 'nba_raw.nbac_schedule';
+export const PREDICTIONS_TABLE = 'nba_predictions.player_prop_predictions';
+export const BOX_SCORES_TABLE = 'nba_analytics.player_game_summary';
+
 /** The incumbent's tables shotclock reads (the columns it relies on). */
 export const INCUMBENT_TABLES: Readonly<Record<string, TableDeclaration>> = {
-  'nba_raw.nbac_schedule': table(
+  [SCHEDULE_TABLE]: table(
     'schemas/bigquery/raw/nbac_schedule_tables.sql',
     {
       game_id: 'STRING NOT NULL',
@@ -125,7 +130,7 @@ export const INCUMBENT_TABLES: Readonly<Record<string, TableDeclaration>> = {
     player_lookup: 'STRING NOT NULL',
     processed_at: 'TIMESTAMP',
   }),
-  'nba_analytics.player_game_summary': table(
+  [BOX_SCORES_TABLE]: table(
     'schemas/bigquery/analytics/player_game_summary_tables.sql',
     {
       player_lookup: 'STRING NOT NULL',
@@ -240,7 +245,7 @@ export const INCUMBENT_TABLES: Readonly<Record<string, TableDeclaration>> = {
     },
     byGameDate(true),
   ),
-  'nba_predictions.player_prop_predictions': table(
+  [PREDICTIONS_TABLE]: table(
     'schemas/bigquery/predictions/01_player_prop_predictions.sql',
     {
       prediction_id: 'STRING NOT NULL',
@@ -283,8 +288,10 @@ export const INCUMBENT_TABLES: Readonly<Record<string, TableDeclaration>> = {
   ),
 };
 
-/** The dataset shotclock owns; everything it writes lives here. */
+/** The dataset shotclock owns by default; everything it writes lives here. */
 export const SHOTCLOCK_DATASET = 'shotclock';
+/** The `source` of a table shotclock declares and owns (the deploy creates it). */
+export const SHOTCLOCK_SOURCE = 'shotclock';
 export const GRADED_PREDICTIONS_TABLE = `${SHOTCLOCK_DATASET}.graded_predictions`;
 
 /**
@@ -295,7 +302,7 @@ export const GRADED_PREDICTIONS_TABLE = `${SHOTCLOCK_DATASET}.graded_predictions
  */
 export const OWNED_TABLES: Readonly<Record<string, TableDeclaration>> = {
   [GRADED_PREDICTIONS_TABLE]: table(
-    'shotclock',
+    SHOTCLOCK_SOURCE,
     {
       game_date: 'DATE NOT NULL',
       system_id: 'STRING NOT NULL',
@@ -330,4 +337,33 @@ export function describeType(declaration: ColumnDeclaration): string {
   return declaration.precision === undefined
     ? declaration.type
     : `${declaration.type}(${declaration.precision},${declaration.scale})`;
+}
+
+/** Where a pipeline config may put the tables shotclock's queries name. */
+export interface ConfiguredTables {
+  schedule_table: string;
+  grading: { tables: { predictions: string; box_scores: string; graded: string } };
+}
+
+/**
+ * The declared tables under the names the pipeline config gives them: a schedule or grading table
+ * the config moves carries the declaration of the table it stands in for, so the local warehouse
+ * creates it, a scenario may fill it, the probe checks its columns and the deploy creates the owned
+ * one where the config says.
+ */
+export function warehouseTablesOf(config: ConfiguredTables): Readonly<Record<string, TableDeclaration>> {
+  const movedTo: Record<string, string> = {
+    [SCHEDULE_TABLE]: config.schedule_table,
+    [PREDICTIONS_TABLE]: config.grading.tables.predictions,
+    [BOX_SCORES_TABLE]: config.grading.tables.box_scores,
+    [GRADED_PREDICTIONS_TABLE]: config.grading.tables.graded,
+  };
+  return Object.fromEntries(
+    Object.entries(WAREHOUSE_TABLES).map(([name, declaration]) => [movedTo[name] ?? name, declaration]),
+  );
+}
+
+/** The tables shotclock owns (the deploy creates them) under the config's names. */
+export function ownedTablesOf(config: ConfiguredTables): Readonly<Record<string, TableDeclaration>> {
+  return { [config.grading.tables.graded]: OWNED_TABLES[GRADED_PREDICTIONS_TABLE]! };
 }

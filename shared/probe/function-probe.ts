@@ -1,14 +1,16 @@
+import { DEFAULT_COLLECTIONS } from '../config/collections.js';
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { readRuntimeEnv } from '../config/env.js';
 import type { Backends } from '../runtime/dependencies.js';
 import { loadPipelineConfig } from '../config/load.js';
+import { warehouseTablesOf } from '../config/tables.js';
 import { resolveGameDate } from '../domain/calendar.js';
 import type { BackendTouches, FunctionDescriptor, TouchesFor } from './function-descriptor.js';
 import { tableDrift } from './table-drift.js';
 import { overallStatus, type ProbeAnswer, type ProbeCheck, timedCheck } from './probe-answer.js';
 import { PROBE_HEADER, type ProbeScope, probeScopeOf } from './probe-request.js';
 
-export const PROBE_COLLECTION = 'shotclock_probe';
+export const PROBE_COLLECTION = DEFAULT_COLLECTIONS.probe;
 
 export type ProbedBackends = Partial<
   Pick<Backends, 'state' | 'topology' | 'warehouse' | 'objects' | 'clock' | 'config'>
@@ -120,6 +122,7 @@ async function touchBackends(
       ),
     );
   }
+  const declarations = warehouseTablesOf(deps.config ?? loadPipelineConfig());
   for (const table of touches.tables ?? []) {
     const { warehouse } = deps;
     checks.push(
@@ -129,7 +132,7 @@ async function touchBackends(
           ? async () => {
               const deployed = await warehouse.columns!(table);
               if (!deployed) throw new Error(`table ${table} does not exist`);
-              const drift = tableDrift(table, deployed);
+              const drift = tableDrift(table, deployed, declarations);
               if (drift.length > 0) throw new Error(drift.join('; '));
               return 'columns and types as declared';
             }

@@ -1,13 +1,9 @@
 import type { PipelineConfig } from '../config/schema.js';
-import { GRADED_PREDICTIONS_TABLE } from '../config/tables.js';
 import type { GradedPrediction, SystemBaseline } from '../domain/grading-stats.js';
 import { type SqlParameter, tableName, type Warehouse } from '../ports/warehouse.port.js';
 
-export const PREDICTIONS_TABLE = 'nba_predictions.player_prop_predictions';
-export const PLAYER_GAME_SUMMARY_TABLE = 'nba_analytics.player_game_summary';
-
 type GradingConfig = Pick<PipelineConfig, 'schedule_table'> & {
-  grading: Pick<PipelineConfig['grading'], 'placeholder_line'>;
+  grading: Pick<PipelineConfig['grading'], 'placeholder_line' | 'tables'>;
 };
 
 /**
@@ -37,7 +33,7 @@ function gradingCore(config: GradingConfig): string {
            PARTITION BY player_lookup, game_id, system_id
            ORDER BY COALESCE(prediction_version, 0) DESC, created_at DESC, prediction_id DESC
          ) AS recency
-  FROM ${tableName(PREDICTIONS_TABLE)}
+  FROM ${tableName(config.grading.tables.predictions)}
   WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
     AND is_active = TRUE
 ),
@@ -47,7 +43,7 @@ box_score AS (
            PARTITION BY player_lookup, game_id
            ORDER BY processed_at DESC, created_at DESC
          ) AS recency
-  FROM ${tableName(PLAYER_GAME_SUMMARY_TABLE)}
+  FROM ${tableName(config.grading.tables.box_scores)}
   WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
 ),
 game AS (
@@ -132,7 +128,7 @@ export const LIVE_GRADER = 'shotclock-live-grading';
  * source row lies in the range).
  */
 export function saveGradingStatement(config: GradingConfig): string {
-  return `MERGE INTO ${tableName(GRADED_PREDICTIONS_TABLE)} AS target
+  return `MERGE INTO ${tableName(config.grading.tables.graded)} AS target
 USING (
   SELECT * FROM (
 ${gradingCore(config)}
@@ -174,11 +170,12 @@ WHEN NOT MATCHED BY SOURCE
 }
 
 /** Each system's decided picks over a trailing window of shotclock's own grades. */
-export const BASELINE_QUERY = `SELECT system_id,
+export function baselineQuery(config: Pick<GradingConfig, 'grading'>): string {
+  return `SELECT system_id,
        SUM(CASE WHEN prediction_correct THEN 1 ELSE 0 END) AS correct,
        COUNT(*) AS decided,
        COUNT(DISTINCT game_date) AS days
-FROM ${tableName(GRADED_PREDICTIONS_TABLE)}
+FROM ${tableName(config.grading.tables.graded)}
 WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
   AND graded_by = @graded_by
   AND recommendation IN ('OVER', 'UNDER')
@@ -186,6 +183,7 @@ WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)
   AND is_voided = FALSE
 GROUP BY system_id
 ORDER BY system_id`;
+}
 
 /** The parameters `saveGradingStatement` is sent with (the probe dry-runs it with the same). */
 export function saveGradingParameters(
@@ -203,7 +201,7 @@ export function saveGradingParameters(
   };
 }
 
-/** The parameters `BASELINE_QUERY` is sent with. */
+/** The parameters `baselineQuery` is sent with. */
 export function baselineParameters(fromDate: string, toDate: string): Record<string, SqlParameter> {
   return { from_date: fromDate, to_date: toDate, graded_by: LIVE_GRADER };
 }
@@ -247,11 +245,12 @@ export async function saveGrading(
 /** Trailing accuracy per system over [from, to] (the caller picks the window). */
 export async function trailingBaselines(
   warehouse: Warehouse,
+  config: Pick<GradingConfig, 'grading'>,
   fromDate: string,
   toDate: string,
 ): Promise<SystemBaseline[]> {
   const rows = await warehouse.query<{ system_id: string; correct: number; decided: number; days: number }>(
-    BASELINE_QUERY,
+    baselineQuery(config),
     baselineParameters(fromDate, toDate),
   );
   return rows.map((row) => ({

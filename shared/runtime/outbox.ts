@@ -1,3 +1,4 @@
+import { DEFAULT_COLLECTIONS } from '../config/collections.js';
 import { randomUUID } from 'node:crypto';
 import type { OutboxPolicy, PipelineConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
@@ -32,7 +33,7 @@ import type { StateDocument, StateStore, StateTransaction } from '../ports/state
  * last error, resolved once it goes out; after `give_up_after_minutes` it is
  * abandoned.
  */
-export const OUTBOX = 'shotclock_outbox';
+export const OUTBOX = DEFAULT_COLLECTIONS.outbox;
 export const OUTBOX_KEY_ATTRIBUTE = 'shotclock_outbox_id';
 export const OUTBOX_KEY_HEADER = 'Idempotency-Key';
 /** Entries are kept two weeks, well past the longest retry (`give_up_after_minutes`). */

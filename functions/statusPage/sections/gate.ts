@@ -3,11 +3,12 @@
  * `reasons[]`, `evaluated_at`, `cutoff_at`, `checks[]`, `history[]`,
  * `opened`, `_triggered`, `override`.
  */
+import { DEFAULT_COLLECTIONS } from '../../../shared/config/collections.js';
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
 import { attempt, count, flag, list, readable, record, text, texts } from './fields.js';
 
-export const GATE_COLLECTION = 'freshness_gate';
+export const GATE_COLLECTION = DEFAULT_COLLECTIONS.freshness_gate;
 
 export interface GateCheckView {
   table: string;

@@ -3,11 +3,12 @@
  * `status`, `degraded`, `expected.rows`, `last_check.observed`, `retry
  * {state, attempts_sent, max_attempts, next_due_at, end_reason}`.
  */
+import { DEFAULT_COLLECTIONS } from '../../../shared/config/collections.js';
 import type { StateDocument } from '../../../shared/ports/state-store.port.js';
 import type { StatusReadDependencies } from '../read-status.js';
 import { attempt, count, readable, record, text } from './fields.js';
 
-export const RETRY_COLLECTION = 'record_count_checks';
+export const RETRY_COLLECTION = DEFAULT_COLLECTIONS.record_count_checks;
 
 export interface RetryView {
   processor: string;

@@ -11,6 +11,9 @@ import { bigQueryWarehouse } from './bigquery.js';
 export async function warehouseFor(settings: Settings): Promise<Warehouse> {
   const target = settings.env.SHOTCLOCK_WAREHOUSE;
   if (!target.startsWith('duckdb:')) return bigQueryWarehouse(settings);
-  const { DuckDbWarehouse } = await import('../../adapters/duckdb.warehouse.js');
-  return DuckDbWarehouse.open(target.slice('duckdb:'.length));
+  const [{ DuckDbWarehouse }, { warehouseTablesOf }] = await Promise.all([
+    import('../../adapters/duckdb.warehouse.js'),
+    import('../../config/tables.js'),
+  ]);
+  return DuckDbWarehouse.open(target.slice('duckdb:'.length), warehouseTablesOf(settings.config));
 }

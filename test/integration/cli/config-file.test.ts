@@ -11,7 +11,12 @@ import { runReplay } from '../../../scripts/replay/run.js';
 import { readScenario } from '../../../scripts/replay/scenario.js';
 import { DEFAULT_PIPELINE } from '../../../shared/config/default-pipeline.js';
 import { runtimeSettings } from '../../../shared/runtime/settings.js';
-import { freshProjectId } from '../../support/backends.js';
+import { freshProjectId, emulatorFirestore } from '../../support/backends.js';
+import { DEFAULT_COLLECTIONS } from '../../../shared/config/collections.js';
+import { firestoreStateStore } from '../../../shared/runtime/backends/firestore.js';
+import { loadPipelineConfig, ConfigError } from '../../../shared/config/load.js';
+import { statusSnapshotFor } from '../../../scripts/replay/status-snapshot.js';
+import type { StatusSnapshot } from '../../../functions/statusPage/read-status.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'shotclock-config-file-'));
 const configFile = join(scratch, 'my-pipeline.json');
@@ -37,6 +42,13 @@ writeFileSync(
 // A pipeline whose schedule lives in another table.
 const movedScheduleFile = join(scratch, 'moved-schedule.json');
 writeFileSync(movedScheduleFile, JSON.stringify({ schedule_table: 'my_league.games_schedule' }));
+
+// A pipeline that keeps shotclock's state in collections of its own naming.
+const renamedCollections = Object.fromEntries(
+  Object.entries(DEFAULT_COLLECTIONS).map(([role]) => [role, `league_${role}`]),
+);
+const collectionsFile = join(scratch, 'renamed-collections.json');
+writeFileSync(collectionsFile, JSON.stringify({ collections: renamedCollections }));
 
 /** What `shotclock ...` printed on stdout, and its exit code. */
 async function printed(args: string[]) {
@@ -120,6 +132,33 @@ describe('one config file changes what every part does', () => {
     expect(plan.stdout).not.toContain('scheduler jobs create pubsub shotclock-tick ');
   });
 
+  it('deploy --plan: a moved graded table is created where the config says, with grants on the datasets grading reads', async () => {
+    const movedFile = join(scratch, 'moved-grading.json');
+    writeFileSync(
+      movedFile,
+      JSON.stringify({
+        grading: { tables: { predictions: 'league_ml.picks', graded: 'league_audit.graded_picks' } },
+      }),
+    );
+    const plan = await printed(['--config', movedFile, 'deploy', '--project', 'p', '--plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('gcloud alpha bq datasets create league_audit ');
+    expect(plan.stdout).toContain('gcloud alpha bq tables create graded_picks --dataset=league_audit ');
+    expect(plan.stdout).not.toContain('bq datasets create shotclock ');
+    expect(plan.stdout).toContain(
+      'grant_dataset league_audit WRITER sc-live-grading-export@p.iam.gserviceaccount.com',
+    );
+    expect(plan.stdout).toContain(
+      'grant_dataset league_ml READER sc-live-grading-export@p.iam.gserviceaccount.com',
+    );
+    expect(plan.stdout).toContain(
+      'grant_dataset league_ml READER sc-alert-monitor@p.iam.gserviceaccount.com',
+    );
+    // Grading no longer reads the default predictions dataset; the gate still does (ml_feature_store_v2).
+    expect(plan.stdout).not.toContain('grant_dataset nba_predictions READER sc-live-grading-export@');
+    expect(plan.stdout).toContain('grant_dataset nba_predictions READER sc-freshness-gate@');
+  });
+
   it('the functions: the probe dry-runs the schedule query on the configured table', () => {
     process.env.SHOTCLOCK_CONFIG_FILE = movedScheduleFile;
     const { config } = runtimeSettings();
@@ -159,5 +198,84 @@ describe('one config file changes what every part does', () => {
     const triggers = report.published.filter((record) => record.topic === 'nba-phase4-trigger');
     expect(triggers.length).toBeGreaterThan(0);
     expect(new Set(triggers.map((trigger) => trigger.at))).toEqual(new Set(['2026-01-17T22:45:00.000Z']));
+  }, 180_000);
+});
+
+describe('shotclock’s Firestore collections are the ones the config names', () => {
+  it('deploy --plan: the TTL policies go on the renamed collection groups', async () => {
+    const plan = await printed(['--config', collectionsFile, 'deploy', '--project', 'p', '--plan']);
+    expect(plan.code).toBe(0);
+    for (const role of ['outbox', 'alerts', 'freshness_gate', 'record_count_history'])
+      expect(plan.stdout).toContain(`--collection-group=league_${role} `);
+    for (const name of Object.values(DEFAULT_COLLECTIONS))
+      expect(plan.stdout).not.toContain(`--collection-group=${name} `);
+  });
+
+  it('a deployed function’s state store writes where the config says', async () => {
+    process.env.SHOTCLOCK_CONFIG_FILE = collectionsFile;
+    const projectId = freshProjectId('namedstate');
+    const firestore = emulatorFirestore(projectId);
+    const state = await firestoreStateStore({ ...runtimeSettings(), projectId });
+    await state.merge('freshness_gate/2026-01-18', { status: 'OPEN' });
+    expect((await firestore.doc('league_freshness_gate/2026-01-18').get()).get('status')).toBe('OPEN');
+    expect((await firestore.doc('freshness_gate/2026-01-18').get()).exists).toBe(false);
+  });
+
+  it('two kinds of state may not share a collection: one line per clash', () => {
+    expect(() => loadPipelineConfig({ collections: { outbox: 'shotclock_alerts' } })).toThrow(
+      'collections.outbox: shotclock_alerts is already the collection of collections.alerts',
+    );
+    expect(() => loadPipelineConfig({ collections: { outbox: 'phase3_completion' } })).toThrow(ConfigError);
+  });
+
+  it('replay: the incident evening runs the same with every collection renamed, and the status page reads them', async () => {
+    process.env.SHOTCLOCK_CONFIG_FILE = collectionsFile;
+    const { scenario } = await readScenario(
+      'test/scenarios/2026-01-18-incident.json',
+      cliSettings().override,
+    );
+    const until = '2026-01-17T19:00:00-05:00';
+    const loaded = await readScenario(
+      await (async () => {
+        const file = join(scratch, 'incident-evening.json');
+        writeFileSync(
+          file,
+          JSON.stringify({
+            ...scenario,
+            end: until,
+            events: scenario.events.filter((event) => Date.parse(event.at) <= Date.parse(until)),
+            expect: undefined,
+          }),
+        );
+        return file;
+      })(),
+      cliSettings().override,
+    );
+    expect(loaded.config.collections.outbox).toBe('league_outbox');
+    const projectId = freshProjectId('namedcollections');
+    const report = await runReplay(loaded, {
+      dataDir: await mkdtemp(join(tmpdir(), 'shotclock-named-collections-')),
+      projectId,
+      emulatorHosts: { pubsub: inject('pubsubEmulatorHost'), firestore: inject('firestoreEmulatorHost') },
+      statusSnapshot: statusSnapshotFor(),
+    });
+    // The same evening as under the default names: two re-runs, the gate held then opened, predictions started.
+    expect(report.calls.map((call) => [new URL(call.url).pathname, call.status])).toEqual([
+      ['/process-date-range', 200],
+      ['/process-date-range', 200],
+      ['/start', 202],
+    ]);
+    expect(report.gates.map((gate) => gate.status)).toEqual(['BLOCKED', 'OPEN']);
+
+    const collections = (await emulatorFirestore(projectId).listCollections()).map((c) => c.id);
+    for (const role of ['outbox', 'record_count_checks', 'record_count_history', 'freshness_gate'])
+      expect(collections).toContain(`league_${role}`);
+    for (const name of Object.values(DEFAULT_COLLECTIONS)) expect(collections).not.toContain(name);
+
+    const page = JSON.parse(readFileSync(report.status_page!.json, 'utf8')) as StatusSnapshot;
+    const day = page.days.find((d) => d.date === '2026-01-18')!;
+    expect(day.gate?.status).toBe('OPEN');
+    expect(day.retries.flatMap((retry) => retry.requests).map((request) => request.attempt)).toEqual([1, 2]);
+    expect(page.problems).toEqual([]);
   }, 180_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../scripts/cli/grade-command.js';
 import { UserError } from '../../../scripts/cli/user-error.js';
 import { DuckDbWarehouse } from '../../../shared/adapters/duckdb.warehouse.js';
+import { loadPipelineConfig } from '../../../shared/config/load.js';
+import { warehouseTablesOf } from '../../../shared/config/tables.js';
 import { generateSlate, loadSlate } from '../../support/slate.js';
 
 async function shotclock(...args: string[]) {
@@ -32,6 +34,7 @@ async function shotclock(...args: string[]) {
 describe('shotclock grade --from --to', () => {
   afterEach(() => {
     process.exitCode = undefined;
+    delete process.env.SHOTCLOCK_CONFIG_FILE;
   });
 
   it('regrades a range into a DuckDB file and a folder of exports, twice without duplicates', async () => {
@@ -63,6 +66,61 @@ describe('shotclock grade --from --to', () => {
     warehouse.close();
     expect(counts!.rows).toBeGreaterThan(0);
     expect(counts!.rows).toBe(counts!.keys);
+  });
+
+  it('grades the tables the config names: predictions, box scores, schedule and graded rows moved', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shotclock-grade-moved-'));
+    const moved = {
+      schedule_table: 'league_raw.games',
+      grading: {
+        tables: {
+          predictions: 'league_ml.picks',
+          box_scores: 'league_stats.box_scores',
+          graded: 'league_audit.graded_picks',
+        },
+      },
+    };
+    process.env.SHOTCLOCK_CONFIG_FILE = join(dir, 'moved-tables.json');
+    await writeFile(process.env.SHOTCLOCK_CONFIG_FILE, JSON.stringify(moved));
+    const renamed: Record<string, string> = {
+      'nba_raw.nbac_schedule': moved.schedule_table,
+      'nba_predictions.player_prop_predictions': moved.grading.tables.predictions,
+      'nba_analytics.player_game_summary': moved.grading.tables.box_scores,
+      'shotclock.graded_predictions': moved.grading.tables.graded,
+    };
+    const file = join(dir, 'warehouse.duckdb');
+    const seed = await DuckDbWarehouse.open(file, warehouseTablesOf(loadPipelineConfig(moved)));
+    const slate = generateSlate({ gameDate: '2026-01-16', seed: 3, games: 3, players: 24 });
+    await loadSlate(
+      seed,
+      Object.fromEntries(
+        Object.entries(slate.tables).map(([table, rows]) => [renamed[table] ?? table, rows]),
+      ),
+    );
+    seed.close();
+
+    const output = await shotclock(
+      'grade',
+      '--from',
+      '2026-01-16',
+      '--to',
+      '2026-01-16',
+      '--warehouse',
+      `duckdb:${file}`,
+      '--exports',
+      join(dir, 'exports'),
+    );
+    expect(output).toContain('"system":"catboost_v8"');
+    const warehouse = await DuckDbWarehouse.open(file);
+    const [graded] = await warehouse.query<{ rows: number }>(
+      `SELECT COUNT(*) AS rows FROM league_audit.graded_picks WHERE game_date = DATE '2026-01-16'`,
+    );
+    const [defaultTable] = await warehouse.query<{ rows: number }>(
+      'SELECT COUNT(*) AS rows FROM shotclock.graded_predictions',
+    );
+    warehouse.close();
+    expect(Number(graded!.rows)).toBeGreaterThan(0);
+    expect(Number(defaultTable!.rows)).toBe(0);
   });
 
   it('refuses a range backwards, with the reason (a user error: the CLI prints it and exits 2)', async () => {

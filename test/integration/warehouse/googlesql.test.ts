@@ -79,7 +79,7 @@ async function collectStatements(): Promise<{ sent: SentStatement[]; close: () =
     for (const processor of phase.processors)
       if (processor.table) await countRows(warehouse, processor.table, processor.date_column, GATED);
   // alertMonitor's tick rules: prediction volume, and staleness per freshness check.
-  await alertQueries.predictionVolume(warehouse, GATED);
+  await alertQueries.predictionVolume(warehouse, config.grading.tables.predictions, GATED);
   for (const check of config.freshness_gate.checks)
     await alertQueries.newestProcessedAt(warehouse, check, GATED);
   // The probe: every function's declared queries, dry-run as a full probe does.
