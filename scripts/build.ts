@@ -87,6 +87,10 @@ const zodEnglishOnly: Plugin = {
 const UNUSED_PROTO_MODULES =
   /[\\/]node_modules[\\/]@google-cloud[\\/](pubsub[\\/]build[\\/]protos[\\/]protos|firestore[\\/]build[\\/]protos[\\/]firestore_v1_proto_api)\.js$/;
 
+/** A CommonJS stand-in for a module left out of the bundle: reading any of its exports throws `message`. */
+const leftOutModule = (message: string) =>
+  `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'string' && key !== 'then' && key !== '__esModule' && key !== 'default') throw new Error(${JSON.stringify(message)}); } });`;
+
 const unusedProtoModules: Plugin = {
   name: 'unused-proto-modules',
   setup(build) {
@@ -95,12 +99,35 @@ const unusedProtoModules: Plugin = {
         .split(sep)
         .join('/')
         .replace(/^.*\/node_modules\//, '');
-      const message = `${module} is not in this bundle (scripts/build.ts: unusedProtoModules)`;
       return {
-        contents: `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'string' && key !== 'then' && key !== '__esModule') throw new Error(${JSON.stringify(message)}); } });`,
+        contents: leftOutModule(`${module} is not in this bundle (scripts/build.ts: unusedProtoModules)`),
         loader: 'js',
       };
     });
+  },
+};
+
+/**
+ * node-fetch 2 (under Firestore's google-gax and google-auth-library 9)
+ * requires `whatwg-url` only as a fallback for Node's own `URL`
+ * (`Url.URL || whatwgUrl.URL`), which every Node it runs on has; whatwg-url
+ * brings tr46's Unicode table (~280 KiB in all). The bundle carries a
+ * stand-in that throws if the fallback were ever read.
+ */
+const nodeFetchOwnUrl: Plugin = {
+  name: 'node-fetch-own-url',
+  setup(build) {
+    build.onResolve({ filter: /^whatwg-url$/ }, (args) =>
+      /[\\/]node_modules[\\/]node-fetch[\\/]lib[\\/]index\.m?js$/.test(args.importer)
+        ? { path: args.importer, namespace: 'node-fetch-own-url' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'node-fetch-own-url' }, () => ({
+      contents: leftOutModule(
+        "whatwg-url is not in this bundle: node-fetch uses Node's URL (scripts/build.ts)",
+      ),
+      loader: 'js',
+    }));
   },
 };
 
@@ -317,6 +344,7 @@ export async function buildFunction(options: {
       localOnlyStub,
       zodEnglishOnly,
       unusedProtoModules,
+      nodeFetchOwnUrl,
       prevalidatedDefaultConfig,
       packagePaths(root),
     ],
