@@ -76,6 +76,35 @@ const zodEnglishOnly: Plugin = {
 };
 
 /**
+ * Static protobuf.js modules two Google clients carry for callers who build
+ * messages by hand: `require('@google-cloud/pubsub').protos` (only re-exported,
+ * never used by the client itself) and the Firestore module that writes data
+ * bundles (`firestore.bundle()`). Their gRPC calls encode with the JSON
+ * descriptors instead. shotclock uses neither, and together they are ~1 MiB of
+ * the code a first event parses: the bundle carries a stand-in that throws,
+ * naming the module, if anything ever reads one.
+ */
+const UNUSED_PROTO_MODULES =
+  /[\\/]node_modules[\\/]@google-cloud[\\/](pubsub[\\/]build[\\/]protos[\\/]protos|firestore[\\/]build[\\/]protos[\\/]firestore_v1_proto_api)\.js$/;
+
+const unusedProtoModules: Plugin = {
+  name: 'unused-proto-modules',
+  setup(build) {
+    build.onLoad({ filter: UNUSED_PROTO_MODULES }, (args) => {
+      const module = args.path
+        .split(sep)
+        .join('/')
+        .replace(/^.*\/node_modules\//, '');
+      const message = `${module} is not in this bundle (scripts/build.ts: unusedProtoModules)`;
+      return {
+        contents: `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'string' && key !== 'then' && key !== '__esModule') throw new Error(${JSON.stringify(message)}); } });`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * The default pipeline config, parsed and checked here at build time and
  * embedded as JSON (`shared/config/prevalidated-default.ts`): a function
  * deployed without an override skips the zod parse of the defaults on its
@@ -284,7 +313,13 @@ export async function buildFunction(options: {
     keepNames: true,
     metafile: true,
     external: EXTERNAL,
-    plugins: [localOnlyStub, zodEnglishOnly, prevalidatedDefaultConfig, packagePaths(root)],
+    plugins: [
+      localOnlyStub,
+      zodEnglishOnly,
+      unusedProtoModules,
+      prevalidatedDefaultConfig,
+      packagePaths(root),
+    ],
     banner: { js: CHUNK_PRELUDE },
     absWorkingDir: root,
     logLevel: 'silent',
