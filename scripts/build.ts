@@ -76,16 +76,18 @@ const zodEnglishOnly: Plugin = {
 };
 
 /**
- * Static protobuf.js modules two Google clients carry for callers who build
- * messages by hand: `require('@google-cloud/pubsub').protos` (only re-exported,
- * never used by the client itself) and the Firestore module that writes data
- * bundles (`firestore.bundle()`). Their gRPC calls encode with the JSON
- * descriptors instead. shotclock uses neither, and together they are ~1 MiB of
- * the code a first event parses: the bundle carries a stand-in that throws,
- * naming the module, if anything ever reads one.
+ * Static protobuf.js modules the Google clients carry for callers who build
+ * messages by hand, which shotclock never does: `require('@google-cloud/pubsub').protos`
+ * (only re-exported, never used by the client itself), Firestore's module for
+ * writing data bundles (`firestore.bundle()`), and google-gax's IAM, Locations
+ * and long-running Operations messages (re-exported, and used to poll
+ * long-running admin operations). Their gRPC calls encode with the JSON
+ * descriptors instead. Together ~2 MiB of the code a first event parses
+ * (google-gax comes twice: Firestore's 4.x and Pub/Sub's 5.x): the bundle
+ * carries a stand-in that throws, naming the module, if anything ever reads one.
  */
 const UNUSED_PROTO_MODULES =
-  /[\\/]node_modules[\\/]@google-cloud[\\/](pubsub[\\/]build[\\/]protos[\\/]protos|firestore[\\/]build[\\/]protos[\\/]firestore_v1_proto_api)\.js$/;
+  /[\\/]node_modules[\\/](@google-cloud[\\/]pubsub[\\/]build[\\/]protos[\\/]protos|@google-cloud[\\/]firestore[\\/]build[\\/]protos[\\/]firestore_v1_proto_api|google-gax[\\/]build[\\/]protos[\\/](iam_service|locations|operations))\.js$/;
 
 /** A CommonJS stand-in for a module left out of the bundle: reading any of its exports throws `message`. */
 const leftOutModule = (message: string) =>
