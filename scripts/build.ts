@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
@@ -71,6 +72,86 @@ const zodEnglishOnly: Plugin = {
       loader: 'js',
       resolveDir: dirname(args.path),
     }));
+  },
+};
+
+/**
+ * Static protobuf.js modules the Google clients carry for callers who build
+ * messages by hand, which shotclock never does: `require('@google-cloud/pubsub').protos`
+ * (only re-exported, never used by the client itself), Firestore's module for
+ * writing data bundles (`firestore.bundle()`), and google-gax's IAM, Locations
+ * and long-running Operations messages (re-exported, and used to poll
+ * long-running admin operations). Their gRPC calls encode with the JSON
+ * descriptors instead. Together ~2 MiB of the code a first event parses
+ * (google-gax comes twice: Firestore's 4.x and Pub/Sub's 5.x): the bundle
+ * carries a stand-in that throws, naming the module, if anything ever reads one.
+ */
+const UNUSED_PROTO_MODULES =
+  /[\\/]node_modules[\\/](@google-cloud[\\/]pubsub[\\/]build[\\/]protos[\\/]protos|@google-cloud[\\/]firestore[\\/]build[\\/]protos[\\/]firestore_v1_proto_api|google-gax[\\/]build[\\/]protos[\\/](iam_service|locations|operations))\.js$/;
+
+/** A CommonJS stand-in for a module left out of the bundle: reading any of its exports throws `message`. */
+const leftOutModule = (message: string) =>
+  `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'string' && key !== 'then' && key !== '__esModule' && key !== 'default') throw new Error(${JSON.stringify(message)}); } });`;
+
+const unusedProtoModules: Plugin = {
+  name: 'unused-proto-modules',
+  setup(build) {
+    build.onLoad({ filter: UNUSED_PROTO_MODULES }, (args) => {
+      const module = args.path
+        .split(sep)
+        .join('/')
+        .replace(/^.*\/node_modules\//, '');
+      return {
+        contents: leftOutModule(`${module} is not in this bundle (scripts/build.ts: unusedProtoModules)`),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * node-fetch 2 (under Firestore's google-gax and google-auth-library 9)
+ * requires `whatwg-url` only as a fallback for Node's own `URL`
+ * (`Url.URL || whatwgUrl.URL`), which every Node it runs on has; whatwg-url
+ * brings tr46's Unicode table (~280 KiB in all). The bundle carries a
+ * stand-in that throws if the fallback were ever read.
+ */
+const nodeFetchOwnUrl: Plugin = {
+  name: 'node-fetch-own-url',
+  setup(build) {
+    build.onResolve({ filter: /^whatwg-url$/ }, (args) =>
+      /[\\/]node_modules[\\/]node-fetch[\\/]lib[\\/]index\.m?js$/.test(args.importer)
+        ? { path: args.importer, namespace: 'node-fetch-own-url' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'node-fetch-own-url' }, () => ({
+      contents: leftOutModule(
+        "whatwg-url is not in this bundle: node-fetch uses Node's URL (scripts/build.ts)",
+      ),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The default pipeline config, parsed and checked here at build time and
+ * embedded as JSON (`shared/config/prevalidated-default.ts`): a function
+ * deployed without an override skips the zod parse of the defaults on its
+ * first event. An override is still parsed in full, defaults included.
+ */
+export const prevalidatedDefaultConfig: Plugin = {
+  name: 'prevalidated-default-config',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]config[\\/]prevalidated-default\.ts$/ }, async () => {
+      const { loadPipelineConfig } = await import('../shared/config/load.js');
+      const config = loadPipelineConfig();
+      const json = JSON.stringify(config);
+      if (!isDeepStrictEqual(JSON.parse(json), config))
+        throw new BuildError(
+          'the parsed default pipeline config does not survive JSON; it cannot be embedded',
+        );
+      return { contents: `export const PREVALIDATED_DEFAULT_JSON = ${JSON.stringify(json)};`, loader: 'js' };
+    });
   },
 };
 
@@ -261,7 +342,14 @@ export async function buildFunction(options: {
     keepNames: true,
     metafile: true,
     external: EXTERNAL,
-    plugins: [localOnlyStub, zodEnglishOnly, packagePaths(root)],
+    plugins: [
+      localOnlyStub,
+      zodEnglishOnly,
+      unusedProtoModules,
+      nodeFetchOwnUrl,
+      prevalidatedDefaultConfig,
+      packagePaths(root),
+    ],
     banner: { js: CHUNK_PRELUDE },
     absWorkingDir: root,
     logLevel: 'silent',

@@ -1,39 +1,12 @@
 import * as functions from '@google-cloud/functions-framework';
-import type { Settings } from '../../shared/config/env.js';
-import { cloudSchedulerJobs } from '../../shared/probe/cloud-scheduler.jobs.js';
-import { metadataIdToken } from '../../shared/probe/id-token.js';
-import { functionSpecs } from '../../infra/functions.js';
-import { buildTopology } from '../../infra/topology.js';
-import { expectedFromInfra } from './expected-from-infra.js';
-import { coreBackends } from '../../shared/runtime/backends/core.js';
-import { lazily } from '../../shared/runtime/lazy.js';
-import {
-  FUNCTION_NAME,
-  makeDependencyProbeHttp,
-  makeDependencyProbeTickHandler,
-  type ProbeFunctionDependencies,
-} from './handler.js';
+import { loadedOnFirstCall } from '../../shared/runtime/lazy.js';
 
-/** Cloud Functions URLs follow from region, project and name. */
-function deployedUrls(settings: Settings): Record<string, string> {
-  const { region } = settings.config.project;
-  return Object.fromEntries(
-    functionSpecs(settings.config).map((fn) => [
-      fn.name,
-      `https://${region}-${settings.projectId}.cloudfunctions.net/${fn.name}`,
-    ]),
-  );
-}
-
-const dependencies = lazily(async (): Promise<ProbeFunctionDependencies> => {
-  const { settings, ...core } = await coreBackends(FUNCTION_NAME);
-  return {
-    ...core,
-    scheduler: cloudSchedulerJobs(settings.projectId, settings.config.project.region),
-    expected: expectedFromInfra(buildTopology(settings.config, settings.projectId), deployedUrls(settings)),
-    authorize: metadataIdToken,
-  };
-});
-
-functions.http('dependencyProbe', makeDependencyProbeHttp(dependencies));
-functions.cloudEvent('dependencyProbeTick', makeDependencyProbeTickHandler(dependencies));
+// Registration only: the code behind each target loads on its first event (see loadedOnFirstCall).
+functions.http(
+  'dependencyProbe',
+  loadedOnFirstCall(async () => (await import('./wiring.js')).dependencyProbe),
+);
+functions.cloudEvent(
+  'dependencyProbeTick',
+  loadedOnFirstCall(async () => (await import('./wiring.js')).dependencyProbeTick),
+);

@@ -1,13 +1,8 @@
 import * as functions from '@google-cloud/functions-framework';
-import { coreBackends } from '../../shared/runtime/backends/core.js';
-import { warehouseFor } from '../../shared/runtime/backends/warehouse.js';
-import { lazily } from '../../shared/runtime/lazy.js';
-import type { PhaseTransitionDependencies } from './evaluate-date.js';
-import { FUNCTION_NAME, makePhaseTransitionHandler } from './handler.js';
+import { loadedOnFirstCall } from '../../shared/runtime/lazy.js';
 
-const dependencies = lazily(async (): Promise<PhaseTransitionDependencies & { projectId: string }> => {
-  const core = await coreBackends(FUNCTION_NAME);
-  return { ...core, warehouse: await warehouseFor(core.settings) };
-});
-
-functions.cloudEvent('phaseTransition', makePhaseTransitionHandler(dependencies));
+// Registration only: the code behind each target loads on its first event (see loadedOnFirstCall).
+functions.cloudEvent(
+  'phaseTransition',
+  loadedOnFirstCall(async () => (await import('./wiring.js')).phaseTransition),
+);

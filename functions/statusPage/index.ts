@@ -1,23 +1,8 @@
 import * as functions from '@google-cloud/functions-framework';
-import { systemClock } from '../../shared/adapters/clocks.js';
-import { runtimeSettings } from '../../shared/runtime/settings.js';
-import { createLogger } from '../../shared/logging/logger.js';
-import { firestoreStateStore } from '../../shared/runtime/backends/firestore.js';
-import { objectStore } from '../../shared/runtime/backends/storage.js';
-import { probeAwareHttp } from '../../shared/probe/function-probe.js';
-import { lazily } from '../../shared/runtime/lazy.js';
-import { descriptor } from './descriptor.js';
-import { FUNCTION_NAME, makeStatusPageHttp, type StatusPageDependencies } from './handler.js';
+import { loadedOnFirstCall } from '../../shared/runtime/lazy.js';
 
-const dependencies = lazily(async (): Promise<StatusPageDependencies> => {
-  const settings = runtimeSettings();
-  return {
-    config: settings.config,
-    clock: systemClock,
-    logger: createLogger({ function: FUNCTION_NAME }),
-    state: await firestoreStateStore(settings),
-    objects: await objectStore(settings),
-  };
-});
-
-functions.http('statusPage', probeAwareHttp(descriptor, dependencies, makeStatusPageHttp(dependencies)));
+// Registration only: the code behind each target loads on its first event (see loadedOnFirstCall).
+functions.http(
+  'statusPage',
+  loadedOnFirstCall(async () => (await import('./wiring.js')).statusPage),
+);

@@ -125,7 +125,10 @@ async function timelineSection(
   const rows = day.transitions
     .map((transition) => {
       const header = `<tr class="transition-row" data-transition="${escapeHtml(transition.transition)}"><th colspan="5">${escapeHtml(transition.label)} → ${escapeHtml(transition.to)} <span class="completion">${transition.completed}/${transition.required} required complete</span><div class="fired">${transitionSummary(transition, zone)}</div></th></tr>`;
-      const processors = transition.processors
+      // Optional processors that never reported do not hold the phase up: one quiet line, not a red row each.
+      const silent = transition.processors.filter((processor) => !processor.required && !processor.status);
+      const listed = transition.processors.filter((processor) => !silent.includes(processor));
+      const processors = listed
         .map(
           (processor) =>
             `<tr class="timeline-row" data-processor="${escapeHtml(processor.processor)}"><td>${escapeHtml(processor.processor)}${processor.critical ? ' <span class="tag critical">critical</span>' : ''}${processor.required ? '' : ' <span class="tag">optional</span>'}</td><td>${badge(processor.status ?? 'missing')}</td><td>${localTime(processor.completed_at, zone)}</td><td>${rerunsOf(day, processor.processor, zone)}</td><td class="num">${processor.record_count ?? '–'}</td></tr>`,
@@ -134,7 +137,10 @@ async function timelineSection(
       const unknown = transition.unknown_processors.length
         ? `<tr class="unknown-processors"><td colspan="5">Reported but not in the config: ${transition.unknown_processors.map((name) => `<code>${escapeHtml(name)}</code>`).join(', ')}</td></tr>`
         : '';
-      return header + processors + unknown;
+      const optional = silent.length
+        ? `<tr class="optional-not-reported"><td colspan="5">${silent.length} optional processor${silent.length === 1 ? '' : 's'} did not report (not required for the phase): ${silent.map((processor) => `<code>${escapeHtml(processor.processor)}</code>`).join(', ')}</td></tr>`
+        : '';
+      return header + processors + optional + unknown;
     })
     .join('\n');
   return `<section id="timeline-section"><h2>Phase timeline</h2>
@@ -240,6 +246,7 @@ thead th{font-size:12px;color:var(--muted);font-weight:600}.num{text-align:right
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;background:#e5e7eb;color:#374151}
 .status-success,.status-open,.status-met,.status-fired,.status-pass,.status-ok{background:#dcfce7;color:#166534}
 .status-partial,.status-degraded,.status-warn,.status-retry_pending,.status-waiting,.status-inconclusive{background:#fef3c7;color:#92400e}
+.optional-not-reported td{color:#6b7280;font-size:.9em}
 .status-missing,.status-failed,.status-blocked,.status-error,.status-retry_exhausted,.status-below_baseline,.status-expire{background:#fee2e2;color:#991b1b}
 .severity-critical{background:#7f1d1d;color:#fff}.severity-error{background:#fee2e2;color:#991b1b}.severity-warning{background:#fef3c7;color:#92400e}
 .tag{font-size:11px;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 4px}.tag.critical{color:#991b1b;border-color:#fecaca}

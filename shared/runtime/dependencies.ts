@@ -10,7 +10,7 @@ import type { Warehouse } from '../ports/warehouse.port.js';
 
 /**
  * Everything a function may be handed. Each function's `make...Handler(deps)`
- * takes the subset it uses; `functions/<name>/index.ts` builds the production
+ * takes the subset it uses; `functions/<name>/wiring.ts` builds the production
  * one, the local stack and tests build theirs from emulators and DuckDB.
  */
 export interface Backends {

@@ -86,6 +86,9 @@ export class FakeGcp {
   private operationCount = 0;
 
   private readonly delays: { serviceAccount: number; metric: number; ttl: number };
+  /** whether a policy naming a service account made here was refused yet (see `memberProblem`) */
+  private refusedANewAccount = false;
+  private readonly startedAt = Date.now();
 
   constructor(readonly options: FakeGcpOptions) {
     this.projectNumber = options.projectNumber ?? '123456789012';
@@ -281,7 +284,13 @@ export class FakeGcp {
     if (!email.endsWith(`@${this.options.project}.iam.gserviceaccount.com`)) return undefined;
     const account = this.resources.get(`iam:projects/${this.options.project}/serviceAccounts/${email}`);
     const young = account && Date.now() - account.createdAt < this.delays.serviceAccount;
-    if (!account || young) return `Service account ${email} does not exist.`;
+    // The first policy naming an account made here is refused, however slowly a loaded machine got to
+    // it, so the deploy's wait for propagation is always exercised; after that, the delay decides.
+    const first = account && account.createdAt > this.startedAt && !this.refusedANewAccount;
+    if (!account || young || first) {
+      if (account) this.refusedANewAccount = true;
+      return `Service account ${email} does not exist.`;
+    }
     return undefined;
   };
 
