@@ -4,7 +4,7 @@ import type { Backends } from '../../shared/runtime/dependencies.js';
 
 /**
  * How the local stack builds each deployed function from local backends: the
- * same `make...` factories the production `index.ts` files use, handed the
+ * same `make...` factories each function's production `wiring.ts` uses, handed the
  * emulators, DuckDB and the simulated clock instead of Google Cloud.
  * Keyed by entry point (`FunctionSpec.target` in infra/functions.ts).
  */
