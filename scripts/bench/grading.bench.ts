@@ -36,8 +36,8 @@ const SEASON_ROWS_PER_SYSTEM = 278;
 
 /**
  * Loads a slate fast: rows to NDJSON, then one `INSERT ... BY NAME SELECT`
- * from DuckDB's JSON reader. DuckDB-only SQL, bench setup only; the prepared
- * row inserts of the adapter would take minutes for a season.
+ * from DuckDB's JSON reader. DuckDB-only SQL, bench setup only, so the
+ * setup does not depend on how the adapter's `insert` is built.
  */
 async function bulkLoad(warehouse: Warehouse, tables: SlateTables, dir: string): Promise<void> {
   for (const [table, rows] of Object.entries(tables)) {
@@ -175,7 +175,10 @@ function isNewerPrediction(candidate: Row, current: Row): boolean {
   return text(candidate.prediction_id) > text(current.prediction_id);
 }
 
-/** Row-by-row write: delete the range, then one insert per graded row. */
+/**
+ * Row-by-row write: delete the range, then the graded rows handed to the adapter's `insert` (DuckDB's
+ * appender here; streaming inserts on BigQuery).
+ */
 async function saveRowByRow(warehouse: Warehouse, rows: GradedPrediction[], from: string, to: string) {
   await warehouse.execute(
     `DELETE FROM ${GRADED_PREDICTIONS_TABLE} WHERE game_date BETWEEN CAST(@from_date AS DATE) AND CAST(@to_date AS DATE)`,
@@ -370,14 +373,14 @@ async function compare(
       rows.push(
         {
           section: SECTION,
-          name: `write ${label}: delete + one insert per row`,
+          name: `write ${label}: delete + rows inserted (appended)`,
           value: round(perRow.ms),
           unit: 'ms',
-          note: 'not atomic across the two steps; BigQuery cannot delete streamed rows for ~30 min',
+          note: "not atomic across the two steps; the adapter's insert (DuckDB's appender; streaming inserts on BigQuery, whose rows cannot be deleted for ~30 min)",
         },
         {
           section: SECTION,
-          name: `write ${label}: row inserts / MERGE`,
+          name: `write ${label}: rows inserted / MERGE`,
           value: round(perRow.ms / merge.ms, 2),
           unit: 'x',
         },
