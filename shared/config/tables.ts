@@ -1,3 +1,5 @@
+import { DEFAULT_PIPELINE } from './default-pipeline.js';
+
 /**
  * The warehouse tables shotclock reads and writes, declared once:
  * - the incumbent's tables with the columns shotclock relies on, named and
@@ -343,24 +345,43 @@ export function describeType(declaration: ColumnDeclaration): string {
 export interface ConfiguredTables {
   schedule_table: string;
   grading: { tables: { predictions: string; box_scores: string; graded: string } };
+  phases?: ReadonlyArray<{ processors: ReadonlyArray<{ name: string; table?: string }> }>;
 }
 
+/** The default pipeline's table of each processor, by processor name. */
+const DEFAULT_PROCESSOR_TABLES = new Map(
+  (DEFAULT_PIPELINE.phases ?? []).flatMap((phase) =>
+    phase.processors.flatMap((processor) =>
+      processor.table ? [[processor.name, processor.table] as const] : [],
+    ),
+  ),
+);
+
 /**
- * The declared tables under the names the pipeline config gives them: a schedule or grading table
- * the config moves carries the declaration of the table it stands in for, so the local warehouse
- * creates it, a scenario may fill it, the probe checks its columns and the deploy creates the owned
- * one where the config says.
+ * The declared tables, plus each one under the name the pipeline config moves it to: the schedule,
+ * the grading tables, and a processor's table (matched by processor name with the default
+ * pipeline). A moved table carries the declaration of the one it stands in for, so the local
+ * warehouse creates it, a scenario may fill it and the probe checks its columns.
  */
 export function warehouseTablesOf(config: ConfiguredTables): Readonly<Record<string, TableDeclaration>> {
-  const movedTo: Record<string, string> = {
-    [SCHEDULE_TABLE]: config.schedule_table,
-    [PREDICTIONS_TABLE]: config.grading.tables.predictions,
-    [BOX_SCORES_TABLE]: config.grading.tables.box_scores,
-    [GRADED_PREDICTIONS_TABLE]: config.grading.tables.graded,
-  };
-  return Object.fromEntries(
-    Object.entries(WAREHOUSE_TABLES).map(([name, declaration]) => [movedTo[name] ?? name, declaration]),
-  );
+  const moves: Array<[string, string]> = [
+    [SCHEDULE_TABLE, config.schedule_table],
+    [PREDICTIONS_TABLE, config.grading.tables.predictions],
+    [BOX_SCORES_TABLE, config.grading.tables.box_scores],
+    [GRADED_PREDICTIONS_TABLE, config.grading.tables.graded],
+    ...(config.phases ?? []).flatMap((phase) =>
+      phase.processors.flatMap((processor): Array<[string, string]> => {
+        const standsIn = DEFAULT_PROCESSOR_TABLES.get(processor.name);
+        return standsIn && processor.table ? [[standsIn, processor.table]] : [];
+      }),
+    ),
+  ];
+  const tables: Record<string, TableDeclaration> = { ...WAREHOUSE_TABLES };
+  for (const [declared, configured] of moves) {
+    const declaration = WAREHOUSE_TABLES[declared];
+    if (declaration && !(configured in tables)) tables[configured] = declaration;
+  }
+  return tables;
 }
 
 /** The tables shotclock owns (the deploy creates them) under the config's names. */
