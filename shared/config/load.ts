@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { issueLines } from '../messages/pubsub-event.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
-import { type CollectionRole, DEFAULT_COLLECTIONS } from './collections.js';
+import { DEFAULT_COLLECTIONS } from './collections.js';
 import { PREVALIDATED_DEFAULT_JSON } from './prevalidated-default.js';
 import { PipelineConfig } from './schema.js';
 
@@ -168,21 +168,16 @@ function collectionClashes(config: PipelineConfig): string[] {
     else owner.set(name, at);
   };
   for (const [role, name] of Object.entries(config.collections)) claim(name, `collections.${role}`);
+  // A renamed collection's default name stays taken: the code still addresses its documents by it.
+  for (const [role, name] of Object.entries(DEFAULT_COLLECTIONS))
+    if (!owner.has(name)) owner.set(name, `shotclock's ${role} state (its default name)`);
+  // Transitions may share a state collection with each other, not with anything else.
+  const stateCollections = new Map<string, number>();
   config.transitions.forEach((transition, t) => {
-    const at = `transitions.${t}.state_collection`;
-    const reserved = Object.entries(DEFAULT_COLLECTIONS).find(
-      ([role, name]) =>
-        name === transition.state_collection && config.collections[role as CollectionRole] !== name,
-    );
-    if (reserved)
-      problems.push(`${at}: ${transition.state_collection} is reserved for shotclock's ${reserved[0]} state`);
-    else if (
-      !config.transitions
-        .slice(0, t)
-        .some((earlier) => earlier.state_collection === transition.state_collection)
-    )
-      claim(transition.state_collection, at);
+    if (!stateCollections.has(transition.state_collection))
+      stateCollections.set(transition.state_collection, t);
   });
+  for (const [name, t] of stateCollections) claim(name, `transitions.${t}.state_collection`);
   return problems;
 }
 
