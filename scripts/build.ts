@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { identicalPackagesOnce } from './identical-packages-once.js';
 
 /**
  * `npm run build`: one self-contained folder per function, `dist/<name>/`,
@@ -76,33 +77,97 @@ const zodEnglishOnly: Plugin = {
 };
 
 /**
- * Static protobuf.js modules the Google clients carry for callers who build
- * messages by hand, which shotclock never does: `require('@google-cloud/pubsub').protos`
- * (only re-exported, never used by the client itself), Firestore's module for
- * writing data bundles (`firestore.bundle()`), and google-gax's IAM, Locations
- * and long-running Operations messages (re-exported, and used to poll
- * long-running admin operations). Their gRPC calls encode with the JSON
- * descriptors instead. Together ~2 MiB of the code a first event parses
- * (google-gax comes twice: Firestore's 4.x and Pub/Sub's 5.x): the bundle
- * carries a stand-in that throws, naming the module, if anything ever reads one.
+ * Modules of the Google clients that shotclock's functions never run, with why.
+ * Each is still parsed on a cold start when bundled (a CommonJS module's body
+ * is compiled even if it is only required behind a getter), so the bundle
+ * carries a stand-in that throws, naming the module, if anything ever reads
+ * one of its exports. Paths are under `node_modules/`, any copy of the package.
  */
-const UNUSED_PROTO_MODULES =
-  /[\\/]node_modules[\\/](@google-cloud[\\/]pubsub[\\/]build[\\/]protos[\\/]protos|@google-cloud[\\/]firestore[\\/]build[\\/]protos[\\/]firestore_v1_proto_api|google-gax[\\/]build[\\/]protos[\\/](iam_service|locations|operations))\.js$/;
+const LEFT_OUT_MODULES: ReadonlyArray<{
+  module: RegExp;
+  why: string;
+  /**
+   * Exports a library reads when it loads (`Object.assign` of the module, or a
+   * dotted path read into a variable): present, throwing when constructed.
+   */
+  classes?: string[];
+  /** a fallback required only where Node lacks a feature: the stand-in throws as soon as it is loaded */
+  throwsWhenLoaded?: true;
+}> = [
+  {
+    // ~2 MiB together (google-gax comes twice: Firestore's and Pub/Sub's)
+    module:
+      /(@google-cloud\/pubsub\/build\/protos\/protos|@google-cloud\/firestore\/build\/protos\/firestore_v1_proto_api|google-gax\/build\/protos\/(iam_service|locations|operations))\.js$/,
+    why:
+      'static protobuf.js messages for callers who build messages by hand, which shotclock never does: ' +
+      "Pub/Sub's `protos` re-export, Firestore's data bundles, google-gax's IAM, Locations and long-running " +
+      'Operations; gRPC calls encode with the JSON descriptors instead',
+    // Firestore's serializer binds this name at load and never uses it
+    classes: ['google.firestore.v1.Value'],
+  },
+  {
+    module: /@grpc\/grpc-js\/build\/src\/(server|server-call|server-interceptors)\.js$/,
+    why: "grpc-js's server side: a function is a gRPC client only (index.js reads them behind getters)",
+  },
+  {
+    module: /@google-cloud\/firestore\/build\/src\/v1\/firestore_admin_client\.js$/,
+    why: "Firestore's admin API client (indexes, TTL, exports): the deploy does those with gcloud",
+    classes: ['FirestoreAdminClient'],
+  },
+  {
+    module: /@google-cloud\/firestore\/build\/src\/v1beta1\/index\.js$/,
+    why: "Firestore's legacy v1beta1 API (`Firestore.v1beta1`); `Firestore` itself talks to v1",
+  },
+  {
+    module: /web-streams-polyfill\/dist\/ponyfill\.es2018\.js$/,
+    why: "fetch-blob's fallback where Node has no ReadableStream; every Node from 18 on has one",
+    throwsWhenLoaded: true,
+  },
+];
 
-/** A CommonJS stand-in for a module left out of the bundle: reading any of its exports throws `message`. */
-const leftOutModule = (message: string) =>
-  `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'string' && key !== 'then' && key !== '__esModule' && key !== 'default') throw new Error(${JSON.stringify(message)}); } });`;
+/**
+ * A CommonJS stand-in for a module left out of the bundle: reading any of its
+ * exports throws `message`, except `classes`, which exist and throw it when constructed.
+ */
+function leftOutModule(
+  message: string,
+  options: { classes?: readonly string[]; throwsWhenLoaded?: true },
+): string {
+  const error = `new Error(${JSON.stringify(message)})`;
+  if (options.throwsWhenLoaded) return `throw ${error};`;
+  const present: Record<string, unknown> = {};
+  for (const path of options.classes ?? []) {
+    const names = path.split('.');
+    let scope = present;
+    for (const name of names.slice(0, -1)) {
+      scope[name] ??= {};
+      scope = scope[name] as Record<string, unknown>;
+    }
+    scope[names.at(-1)!] = CLASS_THAT_THROWS;
+  }
+  const classes = JSON.stringify(present).replaceAll(
+    JSON.stringify(CLASS_THAT_THROWS),
+    `class { constructor() { throw ${error}; } }`,
+  );
+  return `module.exports = new Proxy(${classes}, { get(target, key) { if (key in target) return target[key]; if (typeof key === 'string' && key !== 'then' && key !== '__esModule' && key !== 'default') throw ${error}; } });`;
+}
+const CLASS_THAT_THROWS = 'shotclock:class-that-throws';
 
-const unusedProtoModules: Plugin = {
-  name: 'unused-proto-modules',
+const leftOutModules: Plugin = {
+  name: 'left-out-modules',
   setup(build) {
-    build.onLoad({ filter: UNUSED_PROTO_MODULES }, (args) => {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, (args) => {
       const module = args.path
         .split(sep)
         .join('/')
         .replace(/^.*\/node_modules\//, '');
+      const leftOut = LEFT_OUT_MODULES.find((candidate) => candidate.module.test(module));
+      if (!leftOut) return undefined;
       return {
-        contents: leftOutModule(`${module} is not in this bundle (scripts/build.ts: unusedProtoModules)`),
+        contents: leftOutModule(
+          `${module} is not in this bundle (scripts/build.ts LEFT_OUT_MODULES: ${leftOut.why})`,
+          leftOut,
+        ),
         loader: 'js',
       };
     });
@@ -127,6 +192,7 @@ const nodeFetchOwnUrl: Plugin = {
     build.onLoad({ filter: /.*/, namespace: 'node-fetch-own-url' }, () => ({
       contents: leftOutModule(
         "whatwg-url is not in this bundle: node-fetch uses Node's URL (scripts/build.ts)",
+        {},
       ),
       loader: 'js',
     }));
@@ -345,9 +411,10 @@ export async function buildFunction(options: {
     plugins: [
       localOnlyStub,
       zodEnglishOnly,
-      unusedProtoModules,
+      leftOutModules,
       nodeFetchOwnUrl,
       prevalidatedDefaultConfig,
+      identicalPackagesOnce(root),
       packagePaths(root),
     ],
     banner: { js: CHUNK_PRELUDE },
