@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { compileEagerly, markForEagerCompile } from './eager-compiled-modules.js';
 import { identicalPackagesOnce } from './identical-packages-once.js';
 
 /**
@@ -239,20 +240,20 @@ const CHUNK_PRELUDE = [
  * for its `.proto` include path, grpc-js for channelz) sees the path its file
  * would have in an installed `node_modules/` next to the bundle. None of them
  * reads a file there on the paths our functions take; a path that did would
- * fail loudly (ENOENT), never read a file from somewhere else.
+ * fail loudly (ENOENT), never read a file from somewhere else. Every package
+ * module is also marked to be compiled in one pass (scripts/eager-compiled-modules.ts).
  */
-const packagePaths = (root: string): Plugin => ({
-  name: 'package-paths',
+const packageModules = (root: string): Plugin => ({
+  name: 'package-modules',
   setup(build) {
     const nodeModules = join(root, 'node_modules');
     build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
-      if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
       const file = JSON.stringify(relative(nodeModules, args.path).split(sep).join('/'));
-      return {
-        contents: `var __filename = __shotclockPackageFile(${file}), __dirname = __shotclockDirname(__filename);\n${source}`,
-        loader: 'js',
-      };
+      const withPaths = /\b__(dirname|filename)\b/.test(source)
+        ? `var __filename = __shotclockPackageFile(${file}), __dirname = __shotclockDirname(__filename);\n${source}`
+        : source;
+      return { contents: markForEagerCompile(withPaths), loader: 'js' };
     });
   },
 });
@@ -415,7 +416,7 @@ export async function buildFunction(options: {
       nodeFetchOwnUrl,
       prevalidatedDefaultConfig,
       identicalPackagesOnce(root),
-      packagePaths(root),
+      packageModules(root),
     ],
     banner: { js: CHUNK_PRELUDE },
     absWorkingDir: root,
@@ -426,6 +427,7 @@ export async function buildFunction(options: {
   if (forbidden.length > 0)
     throw new BuildError(`${name}: a production bundle may not import ${forbidden.join(', ')}`);
   writeFileSync(join(outDir, 'metafile.json'), JSON.stringify(result.metafile, null, 2));
+  compileEagerly(outDir);
 
   const { eager, lazy } = externalImports(result.metafile);
   const version = lockedVersions(root);
