@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { compileEagerly, markForEagerCompile } from './eager-compiled-modules.js';
 import { identicalPackagesOnce } from './identical-packages-once.js';
@@ -98,12 +97,16 @@ const LEFT_OUT_MODULES: ReadonlyArray<{
   {
     // ~2 MiB together (google-gax comes twice: Firestore's and Pub/Sub's)
     module:
-      /(@google-cloud\/pubsub\/build\/protos\/protos|@google-cloud\/firestore\/build\/protos\/firestore_v1_proto_api|google-gax\/build\/protos\/(iam_service|locations|operations))\.js$/,
+      /(@google-cloud\/pubsub\/build\/protos\/protos|google-gax\/build\/protos\/(iam_service|locations|operations))\.js$/,
     why:
       'static protobuf.js messages for callers who build messages by hand, which shotclock never does: ' +
-      "Pub/Sub's `protos` re-export, Firestore's data bundles, google-gax's IAM, Locations and long-running " +
-      'Operations; gRPC calls encode with the JSON descriptors instead',
-    // Firestore's serializer binds this name at load and never uses it
+      "Pub/Sub's `protos` re-export, google-gax's IAM, Locations and long-running Operations; gRPC calls " +
+      'encode with the JSON descriptors instead',
+  },
+  {
+    module: /@google-cloud\/firestore\/build\/protos\/firestore_v1_proto_api\.js$/,
+    why: "Firestore's static protobuf.js messages, for data bundles (`firestore.bundle()`); its gRPC calls encode with the JSON descriptors",
+    // the serializer binds this name at load and never uses it
     classes: ['google.firestore.v1.Value'],
   },
   {
@@ -197,28 +200,6 @@ const nodeFetchOwnUrl: Plugin = {
       ),
       loader: 'js',
     }));
-  },
-};
-
-/**
- * The default pipeline config, parsed and checked here at build time and
- * embedded as JSON (`shared/config/prevalidated-default.ts`): a function
- * deployed without an override skips the zod parse of the defaults on its
- * first event. An override is still parsed in full, defaults included.
- */
-export const prevalidatedDefaultConfig: Plugin = {
-  name: 'prevalidated-default-config',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]shared[\\/]config[\\/]prevalidated-default\.ts$/ }, async () => {
-      const { loadPipelineConfig } = await import('../shared/config/load.js');
-      const config = loadPipelineConfig();
-      const json = JSON.stringify(config);
-      if (!isDeepStrictEqual(JSON.parse(json), config))
-        throw new BuildError(
-          'the parsed default pipeline config does not survive JSON; it cannot be embedded',
-        );
-      return { contents: `export const PREVALIDATED_DEFAULT_JSON = ${JSON.stringify(json)};`, loader: 'js' };
-    });
   },
 };
 
@@ -414,7 +395,6 @@ export async function buildFunction(options: {
       zodEnglishOnly,
       leftOutModules,
       nodeFetchOwnUrl,
-      prevalidatedDefaultConfig,
       identicalPackagesOnce(root),
       packageModules(root),
     ],

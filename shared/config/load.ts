@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { issueLines } from '../messages/pubsub-event.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
 import { DEFAULT_COLLECTIONS } from './collections.js';
-import { PREVALIDATED_DEFAULT_JSON } from './prevalidated-default.js';
 import { PipelineConfig } from './schema.js';
 
 export class ConfigError extends Error {
@@ -196,8 +195,6 @@ function duplicates(values: readonly string[], at: string, field?: string): stri
  * `override`, validated, frozen. Every problem is listed by path at once.
  */
 export function loadPipelineConfig(override: unknown = {}): PipelineConfig {
-  if (PREVALIDATED_DEFAULT_JSON !== undefined && isPlain(override) && Object.keys(override).length === 0)
-    return deepFreeze(JSON.parse(PREVALIDATED_DEFAULT_JSON) as PipelineConfig);
   const merged = deepMerge(DEFAULT_PIPELINE, override);
   const parsed = PipelineConfig.safeParse(merged);
   if (!parsed.success) throw new ConfigError(configIssueLines(parsed.error, merged));

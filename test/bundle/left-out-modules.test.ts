@@ -4,14 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { buildFunction, REPO_ROOT } from '../../scripts/build.js';
 
 /**
  * Bundles leave out modules the Google clients load but never use on Node
- * (scripts/build.ts): the static protobuf.js modules they only re-export, and
- * node-fetch 2's fallback for Node's own URL. The clients still work; code
- * that reads a left-out module fails at once, naming it.
+ * (scripts/build.ts): the static protobuf.js modules they only re-export,
+ * Firestore's admin and v1beta1 clients, grpc-js's server side, and fallbacks
+ * for what every Node from 18 on has. The clients still work; code that reads
+ * a left-out module fails at once, naming it.
  */
 const dir = mkdtempSync(join(tmpdir(), 'shotclock-left-out-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,5 +50,36 @@ describe('modules left out of a bundle', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  }, 120_000);
+
+  it('Firestore reads and writes through the emulator without its admin and v1beta1 clients, which fail naming themselves', async () => {
+    const built = await buildFunction({
+      name: 'googleClients',
+      entry: join(REPO_ROOT, 'test/fixtures/bundles/googleClients/index.ts'),
+      outDir: join(dir, 'googleClients'),
+    });
+    const { Firestore, firestoreV1 } = await import(pathToFileURL(join(built.outDir, 'index.js')).href);
+    process.env.FIRESTORE_EMULATOR_HOST = inject('firestoreEmulatorHost');
+    const firestore = new Firestore({
+      projectId: 'demo-left-out',
+      host: inject('firestoreEmulatorHost'),
+      ssl: false,
+      preferRest: false,
+    });
+    try {
+      const gate = firestore.collection('freshness_gate').doc('2026-01-18');
+      await firestore.runTransaction(async (transaction: { set: (ref: unknown, data: unknown) => void }) =>
+        transaction.set(gate, { state: 'OPEN' }),
+      );
+      expect((await gate.get()).data()).toEqual({ state: 'OPEN' });
+    } finally {
+      await firestore.terminate();
+    }
+    expect(() => new firestoreV1.FirestoreAdminClient()).toThrow(
+      '@google-cloud/firestore/build/src/v1/firestore_admin_client.js is not in this bundle',
+    );
+    expect(() => Firestore.v1beta1.FirestoreClient).toThrow(
+      '@google-cloud/firestore/build/src/v1beta1/index.js is not in this bundle',
+    );
   }, 120_000);
 });
