@@ -95,19 +95,13 @@ const LEFT_OUT_MODULES: ReadonlyArray<{
   throwsWhenLoaded?: true;
 }> = [
   {
-    // ~2 MiB together (google-gax comes twice: Firestore's and Pub/Sub's)
+    // ~2 MiB together (google-gax comes twice: Firestore's 4.x and Pub/Sub's 5.x)
     module:
-      /(@google-cloud\/pubsub\/build\/protos\/protos|google-gax\/build\/protos\/(iam_service|locations|operations))\.js$/,
+      /(@google-cloud\/pubsub\/build\/protos\/protos|@google-cloud\/firestore\/build\/protos\/firestore_v1_proto_api|google-gax\/build\/protos\/(iam_service|locations|operations))\.js$/,
     why:
       'static protobuf.js messages for callers who build messages by hand, which shotclock never does: ' +
-      "Pub/Sub's `protos` re-export, google-gax's IAM, Locations and long-running Operations; gRPC calls " +
-      'encode with the JSON descriptors instead',
-  },
-  {
-    module: /@google-cloud\/firestore\/build\/protos\/firestore_v1_proto_api\.js$/,
-    why: "Firestore's static protobuf.js messages, for data bundles (`firestore.bundle()`); its gRPC calls encode with the JSON descriptors",
-    // the serializer binds this name at load and never uses it
-    classes: ['google.firestore.v1.Value'],
+      "Pub/Sub's `protos` re-export, Firestore's data bundles, google-gax's IAM, Locations and long-running " +
+      'Operations; gRPC calls encode with the JSON descriptors instead',
   },
   {
     module: /@grpc\/grpc-js\/build\/src\/(server|server-call|server-interceptors)\.js$/,

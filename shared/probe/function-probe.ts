@@ -3,6 +3,7 @@ import type { HttpFunction } from '@google-cloud/functions-framework';
 import { readRuntimeEnv } from '../config/env.js';
 import type { Backends } from '../runtime/dependencies.js';
 import { loadPipelineConfig } from '../config/load.js';
+import type { PipelineConfig } from '../config/schema.js';
 import { warehouseTablesOf } from '../config/tables.js';
 import { resolveGameDate } from '../domain/calendar.js';
 import type { BackendTouches, FunctionDescriptor, TouchesFor } from './function-descriptor.js';
@@ -48,14 +49,17 @@ export async function answerProbe(
     );
   for (const specifier of descriptor?.lazyModules ?? [])
     checks.push(await timedCheck(`module:${specifier}`, () => loadModule(specifier)));
-  if (scope === 'full' && descriptor?.touches)
-    checks.push(...(await touchBackends(functionName, touchesNow(descriptor.touches, deps), deps)));
+  if (scope === 'full' && descriptor?.touches) {
+    const config = deps.config ?? loadPipelineConfig();
+    checks.push(
+      ...(await touchBackends(functionName, touchesNow(descriptor.touches, config, deps), config, deps)),
+    );
+  }
   return { function: functionName, status: overallStatus(checks), checks };
 }
 
 /** What the descriptor touches under the config the function runs with (the default when it built none). */
-function touchesNow(touches: TouchesFor, deps: ProbedBackends): BackendTouches {
-  const config = deps.config ?? loadPipelineConfig();
+function touchesNow(touches: TouchesFor, config: PipelineConfig, deps: ProbedBackends): BackendTouches {
   const now = deps.clock?.now() ?? new Date();
   return touches(config, resolveGameDate('TODAY', now, config.project.time_zone));
 }
@@ -69,6 +73,7 @@ async function loadModule(specifier: string): Promise<string> {
 async function touchBackends(
   functionName: string,
   touches: BackendTouches,
+  config: PipelineConfig,
   deps: ProbedBackends,
 ): Promise<ProbeCheck[]> {
   const checks: ProbeCheck[] = [];
@@ -122,7 +127,7 @@ async function touchBackends(
       ),
     );
   }
-  const declarations = warehouseTablesOf(deps.config ?? loadPipelineConfig());
+  const declarations = warehouseTablesOf(config);
   for (const table of touches.tables ?? []) {
     const { warehouse } = deps;
     checks.push(
