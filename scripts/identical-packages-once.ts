@@ -24,6 +24,7 @@ export function identicalPackagesOnce(root: string): Plugin {
           kind: args.kind,
           importer: args.importer,
           resolveDir: args.resolveDir,
+          namespace: args.namespace,
           pluginData: RESOLVING,
         });
         // unresolved (an optional require inside a try), external or virtual: esbuild's own handling
