@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { compileEagerly, markForEagerCompile } from './eager-compiled-modules.js';
+import { markCommonJsModule, writeWrappersAsFunctions } from './function-wrappers.js';
 import { identicalPackagesOnce } from './identical-packages-once.js';
 
 /**
@@ -216,7 +216,7 @@ const CHUNK_PRELUDE = [
  * would have in an installed `node_modules/` next to the bundle. None of them
  * reads a file there on the paths our functions take; a path that did would
  * fail loudly (ENOENT), never read a file from somewhere else. Every package
- * module is also marked to be compiled in one pass (scripts/eager-compiled-modules.ts).
+ * module is also marked so its wrapper is written as a function (scripts/function-wrappers.ts).
  */
 const packageModules = (root: string): Plugin => ({
   name: 'package-modules',
@@ -228,7 +228,7 @@ const packageModules = (root: string): Plugin => ({
       const withPaths = /\b__(dirname|filename)\b/.test(source)
         ? `var __filename = __shotclockPackageFile(${file}), __dirname = __shotclockDirname(__filename);\n${source}`
         : source;
-      return { contents: markForEagerCompile(withPaths), loader: 'js' };
+      return { contents: markCommonJsModule(withPaths), loader: 'js' };
     });
   },
 });
@@ -401,7 +401,7 @@ export async function buildFunction(options: {
   if (forbidden.length > 0)
     throw new BuildError(`${name}: a production bundle may not import ${forbidden.join(', ')}`);
   writeFileSync(join(outDir, 'metafile.json'), JSON.stringify(result.metafile, null, 2));
-  compileEagerly(outDir);
+  writeWrappersAsFunctions(outDir);
 
   const { eager, lazy } = externalImports(result.metafile);
   const version = lockedVersions(root);
