@@ -13,7 +13,7 @@ import type { Plugin } from 'esbuild';
  */
 export function identicalPackagesOnce(root: string): Plugin {
   const nodeModules = join(root, 'node_modules');
-  const canonical = canonicalCopies(nodeModules);
+  const canonical = canonicalCopiesOf(nodeModules);
   return {
     name: 'identical-packages-once',
     setup(build) {
@@ -49,6 +49,17 @@ function packageDirOf(file: string, nodeModules: string): string | undefined {
   const name = parts.slice(last + 1);
   const length = name[0]?.startsWith('@') ? 2 : 1;
   return join(nodeModules, ...parts.slice(0, last + 1), ...name.slice(0, length));
+}
+
+/** One walk of a `node_modules/` per process: `npm run build` bundles every function from the same tree. */
+const walked = new Map<string, Map<string, string>>();
+function canonicalCopiesOf(nodeModules: string): Map<string, string> {
+  let canonical = walked.get(nodeModules);
+  if (!canonical) {
+    canonical = canonicalCopies(nodeModules);
+    walked.set(nodeModules, canonical);
+  }
+  return canonical;
 }
 
 /** Every installed package directory -> the copy of the same `name@version` to use instead. */

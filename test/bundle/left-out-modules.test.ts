@@ -17,13 +17,17 @@ import { buildFunction, REPO_ROOT } from '../../scripts/build.js';
 const dir = mkdtempSync(join(tmpdir(), 'shotclock-left-out-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A fixture under test/fixtures/bundles/, built as a production bundle. */
+const buildFixture = (name: string, file: string) =>
+  buildFunction({
+    name,
+    entry: join(REPO_ROOT, 'test/fixtures/bundles', name, file),
+    outDir: join(dir, name),
+  });
+
 describe('modules left out of a bundle', () => {
   it('the Pub/Sub client builds its names without them; reading one names the module', async () => {
-    const built = await buildFunction({
-      name: 'pubsubProtos',
-      entry: join(REPO_ROOT, 'test/fixtures/bundles/pubsubProtos/index.ts'),
-      outDir: join(dir, 'pubsubProtos'),
-    });
+    const built = await buildFixture('pubsubProtos', 'index.ts');
     const bundle = await import(pathToFileURL(join(built.outDir, 'index.js')).href);
     expect(new bundle.PubSub({ projectId: 'demo-protos' }).topic('ticks').name).toBe(
       'projects/demo-protos/topics/ticks',
@@ -34,11 +38,7 @@ describe('modules left out of a bundle', () => {
   }, 120_000);
 
   it("node-fetch 2 fetches over loopback with Node's URL, without whatwg-url and its Unicode table", async () => {
-    const built = await buildFunction({
-      name: 'nodeFetch',
-      entry: join(REPO_ROOT, 'test/fixtures/bundles/nodeFetch/index.mjs'),
-      outDir: join(dir, 'nodeFetch'),
-    });
+    const built = await buildFixture('nodeFetch', 'index.mjs');
     const inputs = Object.keys(JSON.parse(readFileSync(join(built.outDir, 'metafile.json'), 'utf8')).inputs);
     expect(inputs.filter((input) => /[\\/](tr46|whatwg-url)[\\/]/.test(input))).toEqual([]);
     const server = createServer((request, response) => response.end(`seen ${request.url}`));
@@ -53,11 +53,7 @@ describe('modules left out of a bundle', () => {
   }, 120_000);
 
   it('Firestore reads and writes through the emulator without its admin and v1beta1 clients, which fail naming themselves', async () => {
-    const built = await buildFunction({
-      name: 'googleClients',
-      entry: join(REPO_ROOT, 'test/fixtures/bundles/googleClients/index.ts'),
-      outDir: join(dir, 'googleClients'),
-    });
+    const built = await buildFixture('googleClients', 'index.ts');
     const { Firestore, firestoreV1 } = await import(pathToFileURL(join(built.outDir, 'index.js')).href);
     process.env.FIRESTORE_EMULATOR_HOST = inject('firestoreEmulatorHost');
     const firestore = new Firestore({
