@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { promisify } from 'node:util';
-import { type BuiltFunction, buildAll, REPO_ROOT } from '../build.js';
+import { type BuiltFunction, buildAll, buildFunction, REPO_ROOT } from '../build.js';
 import { type BenchRow, median } from './bench-row.js';
 
 /**
@@ -14,10 +14,14 @@ import { type BenchRow, median } from './bench-row.js';
  * module it loads lazily (all of its production code: what a first event that
  * takes every path waits on, before any network). Cold = a fresh Node process
  * per import; each figure is the median of `BENCH_RUNS` (default 9) runs, the
- * variants measured in turn.
+ * variants measured in turn. One more row imports the Google clients alone
+ * (Firestore, Pub/Sub, BigQuery) both ways: the part of every function's load
+ * that is the official clients' own code, and how far bundling moves it.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const TSC_OUT = join(REPO_ROOT, 'build', 'tsc');
+/** Firestore, Pub/Sub and BigQuery and nothing else: what the official clients alone cost a cold start. */
+const GOOGLE_CLIENTS = join(REPO_ROOT, 'scripts', 'bench', 'fixtures', 'google-clients.mjs');
 const execFileAsync = promisify(execFile);
 
 /** Wall and CPU time of a cold import, in ms. */
@@ -112,10 +116,37 @@ async function compileUnbundled(): Promise<void> {
 
 export async function run(): Promise<BenchRow[]> {
   // dist/ inside the repo, so both variants resolve their externals from the same node_modules
-  const [built] = await Promise.all([buildAll(), compileUnbundled()]);
+  const [built, clients] = await Promise.all([
+    buildAll(),
+    buildFunction({
+      name: 'googleClients',
+      entry: GOOGLE_CLIENTS,
+      outDir: join(REPO_ROOT, 'build', 'bench', 'google-clients'),
+    }),
+    compileUnbundled(),
+  ]);
   const section = 'bundles: size and cold import';
   const rows: BenchRow[] = [];
   const floorSamples: Cold[] = [];
+  const [clientsFloor, clientsBundled, clientsUnbundled] = pairedCold([
+    '0',
+    importOf(join(clients.outDir, 'index.js')),
+    importOf(GOOGLE_CLIENTS),
+  ]) ?? [cold('0')!];
+  if (clientsFloor) floorSamples.push(clientsFloor);
+  if (clientsFloor && clientsBundled && clientsUnbundled)
+    rows.push({
+      section,
+      name: 'Google clients alone, bundled / unbundled',
+      value: clientsBundled.wall / clientsUnbundled.wall,
+      unit: 'x',
+      note:
+        `Firestore, Pub/Sub and BigQuery imported and nothing else (${(clients.totalBytes / 1024).toFixed(0)} KiB ` +
+        `bundled as a function is, vs as installed), wall; CPU ${(clientsBundled.cpu / clientsUnbundled.cpu).toFixed(2)}x; ` +
+        `above the floor: ${(clientsBundled.wall - clientsFloor.wall).toFixed(0)} vs ` +
+        `${(clientsUnbundled.wall - clientsFloor.wall).toFixed(0)} ms`,
+    });
+  else rows.push({ section, name: 'Google clients alone', value: 0, unit: 'ms', note: 'import failed' });
   for (const fn of built) {
     const unbundledFile = join(TSC_OUT, 'functions', fn.name, 'index.js');
     const lazy = existsSync(unbundledFile) ? lazyModulesOf(fn) : undefined;
