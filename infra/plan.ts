@@ -105,6 +105,37 @@ const SELF_POLICY = '${POLICY}';
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the folder the plan writes the files its commands read
 export const WORK = '${WORK}';
 /** Steps regrouped so each phase is one run: a phase's steps run side by side, phases one after another. */
+/**
+ * How an owned table that exists differs from the one the deploy would create: columns it lacks,
+ * and its partitioning (BigQuery fixes both when the table is created).
+ */
+export function ownedTableDrift(
+  table: DatasetSpec['tables'][number],
+  current: Record<string, unknown>,
+): string[] {
+  const have = new Set(
+    ((current.schema as { fields?: Array<{ name: string }> } | undefined)?.fields ?? []).map(
+      (field) => field.name,
+    ),
+  );
+  const differs = table.fields
+    .filter((field) => !have.has(field.name))
+    .map((field) => `no column ${field.name}`);
+  const partitioning = current.timePartitioning as
+    | { field?: string; type?: string; requirePartitionFilter?: boolean }
+    | undefined;
+  if (table.partitionColumn && partitioning?.field !== table.partitionColumn)
+    differs.push(
+      `not partitioned by ${table.partitionColumn}: every query reads the whole table (BigQuery partitions a table only when it is created)`,
+    );
+  else if (
+    table.requirePartitionFilter &&
+    !(current.requirePartitionFilter ?? partitioning?.requirePartitionFilter)
+  )
+    differs.push('a query may leave out the partition filter (require_partition_filter is off)');
+  return differs;
+}
+
 /** A resource read from its kind's list (one list per kind per run), found by its full name. */
 const listed = (
   api: RestRead['api'],
@@ -669,7 +700,7 @@ function datasetSteps(topology: Topology, datasets: DatasetSpec[]): DeployStep[]
     });
     for (const table of dataset.owned ? dataset.tables : []) {
       const schemaFile = `${WORK}/schemas/${dataset.id}.${table.name}.json`;
-      const { fields } = table;
+      const { fields, partitionColumn, requirePartitionFilter } = table;
       steps.push({
         phase: 'tables',
         resource: `table ${dataset.id}.${table.name}`,
@@ -688,27 +719,23 @@ function datasetSteps(topology: Topology, datasets: DatasetSpec[]): DeployStep[]
           api: 'bigquery',
           path: `projects/${topology.project}/datasets/${dataset.id}/tables/${table.name}`,
         },
-        files: { [schemaFile]: `${JSON.stringify({ schema: fields }, null, 1)}\n` },
+        files: { [schemaFile]: `${JSON.stringify(fields, null, 1)}\n` },
+        // bq, not `gcloud alpha bq tables create`: only bq creates a table with its partitioning.
         create: [
-          'gcloud',
-          'alpha',
           'bq',
-          'tables',
-          'create',
-          table.name,
-          `--dataset=${dataset.id}`,
-          `--schema-file=${schemaFile}`,
-          ...p,
+          `--project_id=${topology.project}`,
+          'mk',
+          '--table',
+          `--schema=${schemaFile}`,
+          ...(partitionColumn
+            ? [`--time_partitioning_field=${partitionColumn}`, '--time_partitioning_type=DAY']
+            : []),
+          ...(requirePartitionFilter ? ['--require_partition_filter=true'] : []),
+          `${topology.project}:${dataset.id}.${table.name}`,
         ],
-        drift: (current) => {
-          const have = new Set(
-            ((current.schema as { fields?: Array<{ name: string }> } | undefined)?.fields ?? []).map(
-              (field) => field.name,
-            ),
-          );
-          // Columns are only ever added (BigQuery cannot drop or retype one in place).
-          return fields.filter((field) => !have.has(field.name)).map((field) => `column ${field.name}`);
-        },
+        // No update: BigQuery cannot partition a table that exists, nor add a REQUIRED column to
+        // one; the deploy reports the difference and leaves the table and its rows as they are.
+        drift: (current) => ownedTableDrift(table, current),
       });
     }
     const grants = [

@@ -11,8 +11,14 @@ export interface DatasetSpec {
   /** shotclock creates it and its tables; otherwise it belongs to the pipeline and must exist */
   owned: boolean;
   description: string;
-  /** owned tables, with the schema they are created with */
-  tables: Array<{ name: string; fields: BigQueryField[] }>;
+  /** owned tables, with the schema and partitioning they are created with */
+  tables: Array<{
+    name: string;
+    fields: BigQueryField[];
+    /** the DATE column of its daily partitions */
+    partitionColumn?: string;
+    requirePartitionFilter: boolean;
+  }>;
   /** function names that read it (BigQuery READER on the dataset) */
   readers: string[];
   /** function names that write into it (BigQuery WRITER on the dataset) */
@@ -44,7 +50,7 @@ export function datasetsFromSpec(spec: BigQuerySpec, functions: FunctionSpec[]):
       tables: owned
         ? spec.ownedTables
             .filter((table) => table.table.startsWith(`${id}.`))
-            .map((table) => ({ name: table.table.slice(id.length + 1), fields: table.fields }))
+            .map(({ table, ...created }) => ({ name: table.slice(id.length + 1), ...created }))
         : [],
       // A writer reads too: WRITER includes reading, so it is not granted twice.
       readers: using(id, 'datasetsRead').filter((fn) => !writers.includes(fn)),

@@ -170,11 +170,15 @@ export function register(program: Command): void {
           mode: { takeOver: options.takeOver ?? false, giveBack: options.giveBack ?? false },
         });
         const changed = result.outcomes.filter(
-          (outcome) => !['unchanged', 'defined'].includes(outcome.action),
+          (outcome) => !['unchanged', 'defined', 'differs'].includes(outcome.action),
         );
+        const differing = result.outcomes.filter((outcome) => outcome.action === 'differs');
         console.log(
-          `${changed.length} change(s); ${result.outcomes.length - changed.length} resource(s) already as declared`,
+          `${changed.length} change(s); ${result.outcomes.length - changed.length - differing.length} resource(s) already as declared` +
+            (differing.length ? `; ${differing.length} differ(s) and left as is` : ''),
         );
+        for (const outcome of differing)
+          console.error(`${outcome.resource} is left as is: ${(outcome.detail ?? []).join('; ')}`);
         console.log(result.probe.body.trimEnd());
         if (result.probe.status !== 200) {
           console.error(`dependency probe answered ${result.probe.status}: the deploy is not healthy`);

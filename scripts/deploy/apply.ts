@@ -10,15 +10,18 @@ const run = promisify(execFile);
 
 export interface StepOutcome {
   resource: string;
-  action: 'created' | 'updated' | 'unchanged' | 'granted' | 'defined' | 'skipped';
-  /** the settings that differed (updated) or why it was skipped */
+  /** `differs`: it exists and differs from the declaration in a way the deploy cannot change (see detail) */
+  action: 'created' | 'updated' | 'unchanged' | 'differs' | 'granted' | 'defined' | 'skipped';
+  /** the settings that differed (updated, differs) or why it was skipped */
   detail?: string[];
 }
 
 export interface ApplyOptions {
   rest: GoogleRest;
+  /** the gcloud and bq commands run (default: the installed ones, from PATH) */
   gcloud?: string;
-  /** environment of every gcloud run (tests point it at a local fake) */
+  bq?: string;
+  /** environment of every gcloud and bq run (tests point both at a local fake) */
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
   /** `${NAME}` values: the project number at the start; URLs and names are added as steps define them */
@@ -204,7 +207,9 @@ async function applyStep(step: DeployStep, options: ApplyOptions): Promise<StepO
     await gcloud(step, step.update, options);
     return { resource, action: 'updated', detail: differs };
   }
-  return { resource, action: 'unchanged' };
+  return differs.length
+    ? { resource, action: 'differs', detail: differs }
+    : { resource, action: 'unchanged' };
 }
 
 /**
@@ -322,6 +327,13 @@ async function writeFiles(step: DeployStep, options: ApplyOptions): Promise<void
   }
 }
 
+/** The installed CLI a step runs: gcloud, or bq (part of the same Cloud SDK) for what gcloud cannot do. */
+function program(name: string, options: ApplyOptions): string {
+  if (name === 'gcloud') return options.gcloud ?? 'gcloud';
+  if (name === 'bq') return options.bq ?? 'bq';
+  throw new Error(`a deploy step runs gcloud or bq, not ${name}`);
+}
+
 /**
  * One gcloud command: transient answers (5xx, 429, aborted) are retried with backoff; answers that
  * mean "not propagated yet" are polled for up to the step's bound; anything else stops the deploy.
@@ -337,7 +349,7 @@ async function gcloud(
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      await run(options.gcloud ?? 'gcloud', args, {
+      await run(program(argv[0]!, options), args, {
         ...(options.cwd ? { cwd: options.cwd } : {}),
         env: { ...process.env, ...options.env },
         maxBuffer: 16 * 1024 * 1024,

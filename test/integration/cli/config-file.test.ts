@@ -143,7 +143,10 @@ describe('one config file changes what every part does', () => {
     const plan = await printed(['--config', movedFile, 'deploy', '--project', 'p', '--plan']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('gcloud alpha bq datasets create league_audit ');
-    expect(plan.stdout).toContain('gcloud alpha bq tables create graded_picks --dataset=league_audit ');
+    expect(plan.stdout).toContain(
+      'bq --project_id=p mk --table "--schema=${WORK}/schemas/league_audit.graded_picks.json" ' +
+        '--time_partitioning_field=game_date --time_partitioning_type=DAY --require_partition_filter=true p:league_audit.graded_picks',
+    );
     expect(plan.stdout).not.toContain('bq datasets create shotclock ');
     expect(plan.stdout).toContain(
       'grant_dataset league_audit WRITER sc-live-grading-export@p.iam.gserviceaccount.com',

@@ -120,17 +120,19 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
         )?.ttlConfig,
         ttl.collection,
       ).toBeDefined();
-    // shotclock's own dataset and tables, with the declared schemas.
+    // shotclock's own dataset and tables (made by the real bq), with the declared schemas and daily partitions.
     const spec = bigQuerySpec(config);
     expect(fake.get(`bigquery:projects/${PROJECT}/datasets/${spec.ownedDataset}`)).toBeDefined();
+    expect(spec.ownedTables.map((table) => table.table)).toContain('shotclock.graded_predictions');
     for (const table of spec.ownedTables) {
       const [dataset, name] = table.table.split('.');
       const created = stored(`bigquery:projects/${PROJECT}/datasets/${dataset}/tables/${name}`);
-      // (gcloud alpha bq sends the schema file's columns sorted by name)
       expect(
-        created?.schema.fields.map((f: any) => `${f.name} ${f.type} ${f.mode ?? 'NULLABLE'}`).sort(),
+        created?.schema.fields.map((f: any) => `${f.name} ${f.type} ${f.mode ?? 'NULLABLE'}`),
         table.table,
-      ).toEqual(table.fields.map((f) => `${f.name} ${f.type} ${f.mode}`).sort());
+      ).toEqual(table.fields.map((f) => `${f.name} ${f.type} ${f.mode}`));
+      expect(created.timePartitioning, table.table).toMatchObject({ type: 'DAY', field: 'game_date' });
+      expect(created.requirePartitionFilter, table.table).toBe(true);
     }
     expect(
       fake.get(`secretmanager:projects/${PROJECT}/secrets/shotclock-slack-webhook/versions/1`),
@@ -181,6 +183,31 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
     console.log(
       `second apply: ${calls.length} API calls (${calls.filter((r) => r.client === 'gcloud').length} from gcloud), 0 changes`,
     );
+  }, 300_000);
+
+  it('reports an owned table it cannot change (made before partitioning), and leaves it and its rows as they are', async () => {
+    const key = `bigquery:projects/${PROJECT}/datasets/shotclock/tables/graded_predictions`;
+    const partitioned = stored(key);
+    const { timePartitioning: _partitioning, requirePartitionFilter: _required, ...unpartitioned } = partitioned;
+    fake.put(key, { ...unpartitioned, numRows: '1680' });
+    try {
+      const before = fake.requests.length;
+      const again = await deploy();
+      expect(again.outcomes.filter((o) => o.action === 'differs')).toEqual([
+        {
+          resource: 'table shotclock.graded_predictions',
+          action: 'differs',
+          detail: [
+            'not partitioned by game_date: every query reads the whole table (BigQuery partitions a table only when it is created)',
+          ],
+        },
+      ]);
+      expect(changes(again)).toEqual(['table shotclock.graded_predictions']);
+      expect(fake.mutations(before)).toEqual([]);
+      expect(stored(key).numRows).toBe('1680');
+    } finally {
+      fake.put(key, partitioned);
+    }
   }, 300_000);
 
   it('repairs drift (a subscription endpoint, a deleted topic, a scheduler time zone, a deleted log metric and its policy), retrying a 503 on the way', async () => {

@@ -1,4 +1,16 @@
-/** Errors in the shape Google's JSON APIs answer with, so gcloud prints what it prints in production. */
+/** The `errors[].reason` Google's JSON APIs give with each status (BigQuery's `bq` reads it). */
+const REASON: Readonly<Record<number, string>> = {
+  400: 'invalid',
+  403: 'accessDenied',
+  404: 'notFound',
+  409: 'duplicate',
+  503: 'backendError',
+};
+
+/**
+ * Errors in the shape Google's JSON APIs answer with, so gcloud and bq print what they print in
+ * production: `bq` tells a missing table from a failure by `errors[0].reason`.
+ */
 export class GoogleError extends Error {
   constructor(
     readonly code: number,
@@ -9,7 +21,15 @@ export class GoogleError extends Error {
   }
 
   body(): unknown {
-    return { error: { code: this.code, message: this.message, status: this.status } };
+    const reason = REASON[this.code] ?? 'backendError';
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        errors: [{ message: this.message, domain: 'global', reason }],
+        status: this.status,
+      },
+    };
   }
 }
 

@@ -1,10 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { alreadyExists, badRequest, GoogleError, notFound, permissionDenied } from './google-error.js';
 import { PolicyStore } from './iam-policy.js';
+
+/**
+ * The BigQuery discovery document of the Cloud SDK whose `bq` is on PATH (bq otherwise fetches
+ * one from the endpoint it talks to, which the fake does not serve).
+ */
+function bqDiscoveryFile(): string {
+  for (const directory of (process.env.PATH ?? '').split(delimiter)) {
+    const bq = join(directory, 'bq');
+    if (!existsSync(bq)) continue;
+    const file = join(dirname(realpathSync(bq)), '..', 'platform', 'bq', 'discovery_next', 'bigquery.json');
+    if (existsSync(file)) return file;
+  }
+  throw new Error('no Cloud SDK bq on PATH: the deploy creates BigQuery tables with it');
+}
 
 /**
  * A local stand-in for the Google Cloud REST APIs the deploy uses, good enough for the real
@@ -126,6 +140,13 @@ export class FakeGcp {
     };
     for (const api of FAKE_APIS)
       env[`CLOUDSDK_API_ENDPOINT_OVERRIDES_${api.toUpperCase()}`] = `${this.url}/${api}/`;
+    // bq (the Cloud SDK's BigQuery CLI) takes its endpoint from flags, read here from its rc file;
+    // the discovery document is the one the SDK ships, so bq never asks the fake for one.
+    writeFileSync(
+      join(dir, 'bigqueryrc'),
+      `--api=${this.url}/bigquery\n--discovery_file=${bqDiscoveryFile()}\n`,
+    );
+    env.BIGQUERYRC = join(dir, 'bigqueryrc');
     return env;
   }
 
