@@ -144,6 +144,7 @@ describe('one config file changes what every part does', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('gcloud alpha bq datasets create league_audit ');
     expect(plan.stdout).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan script sets WORK; this is its text
       'bq --project_id=p mk --table "--schema=${WORK}/schemas/league_audit.graded_picks.json" ' +
         '--time_partitioning_field=game_date --time_partitioning_type=DAY --require_partition_filter=true p:league_audit.graded_picks',
     );

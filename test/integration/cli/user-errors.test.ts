@@ -203,4 +203,15 @@ describe('a user mistake at the terminal: one line on stderr, exit code 2, no st
     expect(result.stdout).toBe('');
     expect(result.code).toBe(2);
   }, 120_000);
+
+  it('the installed command: output piped into a reader that stops early (deploy --plan | head -1) ends quietly', async () => {
+    // The plan (~120 KB) is more than a pipe holds: the rest is written after head has gone.
+    const { stdout, stderr } = await run(
+      'bash',
+      ['-c', 'set -o pipefail; "$0" "$1" deploy --project p --plan | head -1', process.execPath, BIN],
+      { cwd: REPO_ROOT, env: cleanEnv(), timeout: 90_000 },
+    );
+    expect(stdout).toBe('#!/usr/bin/env bash\n');
+    expect(stderr).toBe('');
+  }, 120_000);
 });
