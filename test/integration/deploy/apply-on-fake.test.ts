@@ -188,7 +188,11 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
   it('reports an owned table it cannot change (made before partitioning), and leaves it and its rows as they are', async () => {
     const key = `bigquery:projects/${PROJECT}/datasets/shotclock/tables/graded_predictions`;
     const partitioned = stored(key);
-    const { timePartitioning: _partitioning, requirePartitionFilter: _required, ...unpartitioned } = partitioned;
+    const {
+      timePartitioning: _partitioning,
+      requirePartitionFilter: _required,
+      ...unpartitioned
+    } = partitioned;
     fake.put(key, { ...unpartitioned, numRows: '1680' });
     try {
       const before = fake.requests.length;
