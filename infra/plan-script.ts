@@ -1,4 +1,5 @@
 import type { TakeOver } from '../shared/config/schema.js';
+import { TAKE_OVER_SECRET } from '../scripts/deploy/run-deploy.js';
 import { type DeployStep, urlVariable } from './plan.js';
 import type { SchedulerJobSpec, Topology } from './topology.js';
 
@@ -95,18 +96,10 @@ function renderStep(step: DeployStep): string[] {
   return [...files, `exists ${renderCommand(step.describe)} || ${create}`];
 }
 
-/**
- * The plan as a shell script a person can read and run: variables at the top, then the same
- * steps `deploy --apply` takes, in the same order, each one safe to run again.
- */
-export function renderPlan(
-  topology: Topology,
-  steps: DeployStep[],
-  takeOver?: TakeOver,
-  mode?: 'take-over' | 'give-back',
-): string {
+/** The top of a plan script: strict bash, the project's names, a work folder, and the helpers. */
+export function planPreamble(topology: Topology, mode?: 'take-over' | 'give-back'): string[] {
   const { project, region } = topology;
-  const lines: string[] = [
+  return [
     '#!/usr/bin/env bash',
     `# shotclock deploy plan: project ${project}, region ${region}.`,
     '# The same steps `shotclock deploy --apply` takes. Run from the repository root after `npm run build`;',
@@ -120,6 +113,20 @@ export function renderPlan(
     '',
     HELPERS,
   ];
+}
+
+/**
+ * The plan as a shell script a person can read and run: variables at the top, then the same
+ * steps `deploy --apply` takes, in the same order, each one safe to run again.
+ */
+export function renderPlan(
+  topology: Topology,
+  steps: DeployStep[],
+  takeOver?: TakeOver,
+  mode?: 'take-over' | 'give-back',
+): string {
+  const { project, region } = topology;
+  const lines: string[] = [...planPreamble(topology, mode)];
   let phase = '';
   for (const step of steps) {
     if (step.phase !== phase) {
@@ -150,60 +157,145 @@ export function renderPlan(
 }
 
 /**
- * What `--give-back` restores, as `deploy --apply --give-back` does: the listed scheduler jobs resumed, and
- * each listed function's subscription that take-over labelled pushed to the function again (with its
- * trigger's service account), moved past the backlog shotclock handled, its label removed.
+ * Shell functions of the take-over and give-back sections. They keep the incumbent push configs in the
+ * same record `deploy --apply` keeps (secret `shotclock-take-over`, a JSON object by subscription), so
+ * either can give back what the other took over, exactly as it was.
+ */
+const TAKE_OVER_HELPERS = `# took_over: the incumbent push configs shotclock detached, by subscription ({} before the first).
+took_over() {
+  if exists gcloud secrets describe ${TAKE_OVER_SECRET} --project="$PROJECT"; then
+    gcloud secrets versions access latest --secret=${TAKE_OVER_SECRET} --project="$PROJECT"
+  else
+    echo '{}'
+  fi
+}
+# keep_took_over: stores the record read from stdin as the secret's new version.
+keep_took_over() {
+  cat > "$WORK/take-over.json"
+  if ! exists gcloud secrets describe ${TAKE_OVER_SECRET} --project="$PROJECT"; then
+    gcloud secrets create ${TAKE_OVER_SECRET} --replication-policy=automatic --labels=managed-by=shotclock --project="$PROJECT"
+  fi
+  gcloud secrets versions add ${TAKE_OVER_SECRET} --data-file="$WORK/take-over.json" --project="$PROJECT"
+}
+# detach SUBSCRIPTION LABEL: records its push config, labels it, and stops its pushes (it keeps its messages).
+detach() {
+  local config
+  config="$(gcloud pubsub subscriptions describe "$1" --format=json)"
+  took_over | python3 -c '
+import json, sys
+record = json.load(sys.stdin)
+record[sys.argv[1].split("/")[-1]] = json.loads(sys.argv[2])["pushConfig"]
+print(json.dumps(record))' "$1" "$config" | keep_took_over
+  gcloud pubsub subscriptions update "$1" --update-labels=shotclock-took-over="$2"
+  gcloud pubsub subscriptions modify-push-config "$1" --push-endpoint=""
+}
+# reattach SUBSCRIPTION URL SERVICE_ACCOUNT: pushes as recorded at take-over (else to the function's URL
+# with its trigger's account), from now on (the backlog shotclock handled is skipped), label removed.
+reattach() {
+  local endpoint account audience
+  {
+    read -r endpoint
+    read -r account
+    read -r audience
+  } < <(took_over | python3 -c '
+import json, sys
+subscription, url, account = sys.argv[1].split("/")[-1], sys.argv[2], sys.argv[3]
+fallback = {"pushEndpoint": url, "oidcToken": {"serviceAccountEmail": account, "audience": url} if account else {}}
+config = json.load(sys.stdin).get(subscription) or fallback
+token = config.get("oidcToken") or {}
+print(config["pushEndpoint"], token.get("serviceAccountEmail", ""), token.get("audience", ""), sep="\\n")' "$1" "$2" "$3")
+  local push=(--push-endpoint="$endpoint")
+  if [ -n "$account" ]; then push+=(--push-auth-service-account="$account"); fi
+  if [ -n "$audience" ]; then push+=(--push-auth-token-audience="$audience"); fi
+  gcloud pubsub subscriptions modify-push-config "$1" "\${push[@]}"
+  gcloud pubsub subscriptions seek "$1" --time="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  gcloud pubsub subscriptions update "$1" --remove-labels=shotclock-took-over
+  took_over | python3 -c '
+import json, sys
+record = json.load(sys.stdin)
+record.pop(sys.argv[1].split("/")[-1], None)
+print(json.dumps(record))' "$1" | keep_took_over
+}
+# detach_pushing_to URL TOPIC LABEL: detaches each subscription of TOPIC that pushes to URL (Eventarc's
+# endpoints are the URL with a query string).
+detach_pushing_to() {
+  local sub
+  if [ -z "$1" ]; then return 0; fi
+  for sub in $(gcloud pubsub topics list-subscriptions "$2" --project="$PROJECT" --format='value(.)'); do
+    case "$(gcloud pubsub subscriptions describe "$sub" --format='value(pushConfig.pushEndpoint)')" in
+      "$1"*) detach "$sub" "$3" ;;
+    esac
+  done
+}
+# reattach_labelled TOPIC LABEL URL SERVICE_ACCOUNT: re-attaches each subscription of TOPIC that take-over labelled LABEL.
+reattach_labelled() {
+  local sub
+  for sub in $(gcloud pubsub topics list-subscriptions "$1" --project="$PROJECT" --format='value(.)'); do
+    if [ "$(gcloud pubsub subscriptions describe "$sub" --format='value(labels.shotclock-took-over)')" = "$2" ]; then
+      reattach "$sub" "$3" "$4"
+    fi
+  done
+}`;
+
+/** A listed incumbent function as the shell reads it: whether it is deployed, and its settings. */
+function incumbentFunction(topology: Topology, fn: TakeOver['functions'][number]) {
+  const { project, region } = topology;
+  const describe = [
+    'gcloud',
+    'functions',
+    'describe',
+    fn.name,
+    '--gen2',
+    `--region=${region}`,
+    `--project=${project}`,
+  ];
+  return {
+    label: fn.name.replace(/[^a-z0-9_-]/g, '-'),
+    exists: `exists ${renderCommand(describe)}`,
+    read: (format: string) => `"$(${renderCommand([...describe, `--format=value(${format})`])})"`,
+  };
+}
+
+const schedulerJob = (verb: 'describe' | 'pause' | 'resume', id: string, topology: Topology) =>
+  renderCommand([
+    'gcloud',
+    'scheduler',
+    'jobs',
+    verb,
+    id,
+    `--location=${topology.region}`,
+    `--project=${topology.project}`,
+  ]);
+
+/**
+ * What \`--give-back\` restores, as \`deploy --apply --give-back\` does: the listed scheduler jobs resumed, and
+ * each listed function's subscription that take-over labelled pushed again as it was recorded, moved
+ * past the backlog shotclock handled, its label removed. A listed part that does not exist is skipped.
  */
 export function renderGiveBack(topology: Topology, takeOver: TakeOver): string[] {
-  const { project, region } = topology;
   const lines = [
     "# give-back: the incumbent parts shotclock took over, restored (listed in the config's take_over)",
   ];
   for (const job of takeOver.scheduler_jobs) lines.push(`#   resume scheduler job ${job.id}`);
   for (const fn of takeOver.functions)
     lines.push(`#   re-attach ${fn.name}'s push subscription on ${fn.topic} (the one take-over labelled)`);
+  lines.push(TAKE_OVER_HELPERS);
   for (const job of takeOver.scheduler_jobs)
     lines.push(
-      renderCommand([
-        'gcloud',
-        'scheduler',
-        'jobs',
-        'resume',
-        job.id,
-        `--location=${region}`,
-        `--project=${project}`,
-      ]),
+      `if exists ${schedulerJob('describe', job.id, topology)}; then ${schedulerJob('resume', job.id, topology)}; else echo ${quote(`scheduler job ${job.id} does not exist: nothing to resume`)} >&2; fi`,
     );
   for (const fn of takeOver.functions) {
-    const name = fn.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase();
-    const describe = [
-      'gcloud',
-      'functions',
-      'describe',
-      fn.name,
-      '--gen2',
-      `--region=${region}`,
-      `--project=${project}`,
-    ];
-    const push = `gcloud pubsub subscriptions modify-push-config "$sub" --push-endpoint="\${URL_${name}}"`;
+    const incumbent = incumbentFunction(topology, fn);
     lines.push(
-      `URL_${name}="$(${renderCommand([...describe, '--format=value(serviceConfig.uri)'])})"`,
-      `SA_${name}="$(${renderCommand([...describe, '--format=value(eventTrigger.serviceAccountEmail)'])})"`,
-      `for sub in $(${renderCommand(['gcloud', 'pubsub', 'topics', 'list-subscriptions', fn.topic, `--project=${project}`, '--format=value(name)'])}); do`,
-      `  if [ "$(gcloud pubsub subscriptions describe "$sub" --format='value(labels.shotclock-took-over)')" = ${fn.name.replace(/[^a-z0-9_-]/g, '-')} ]; then`,
-      `    if [ -n "\${SA_${name}}" ]; then ${push} --push-auth-service-account="\${SA_${name}}" --push-auth-token-audience="\${URL_${name}}"; else ${push}; fi`,
-      `    gcloud pubsub subscriptions seek "$sub" --time="$(date -u +%Y-%m-%dT%H:%M:%SZ)"`,
-      '    gcloud pubsub subscriptions update "$sub" --remove-labels=shotclock-took-over',
-      '  fi',
-      'done',
+      `if ${incumbent.exists}; then reattach_labelled ${fn.topic} ${incumbent.label} ${incumbent.read('serviceConfig.uri')} ${incumbent.read('eventTrigger.serviceAccountEmail')}; ` +
+        `else echo ${quote(`incumbent function ${fn.name} is not deployed: nothing to give back`)} >&2; fi`,
     );
   }
   return lines;
 }
 
-/** What `--take-over` pauses and detaches, and `--give-back` restores. */
+/** What \`--take-over\` pauses and detaches, and \`--give-back\` restores. A listed part that does not exist is skipped. */
 export function renderTakeOver(topology: Topology, takeOver: TakeOver): string[] {
-  const { project, region } = topology;
   const lines = [
     '# take-over: the incumbent parts shotclock replaces (TAKE_OVER=yes pauses / detaches them; --give-back restores)',
   ];
@@ -211,23 +303,18 @@ export function renderTakeOver(topology: Topology, takeOver: TakeOver): string[]
     lines.push(`#   pause scheduler job ${job.id}: ${job.replaced_by}`);
   for (const fn of takeOver.functions)
     lines.push(
-      `#   detach ${fn.name}'s push subscription on ${fn.topic} (it becomes a pull subscription nobody reads): ${fn.replaced_by}`,
+      `#   detach ${fn.name}'s push subscriptions on ${fn.topic} (each becomes a pull subscription nobody reads; its push config is recorded): ${fn.replaced_by}`,
     );
-  lines.push('if [ "$TAKE_OVER" = yes ]; then');
+  lines.push(TAKE_OVER_HELPERS, 'if [ "$TAKE_OVER" = yes ]; then');
   for (const job of takeOver.scheduler_jobs)
     lines.push(
-      `  ${renderCommand(['gcloud', 'scheduler', 'jobs', 'pause', job.id, `--location=${region}`, `--project=${project}`])}`,
+      `  if exists ${schedulerJob('describe', job.id, topology)}; then ${schedulerJob('pause', job.id, topology)}; else echo ${quote(`scheduler job ${job.id} does not exist: nothing to pause`)} >&2; fi`,
     );
   for (const fn of takeOver.functions) {
-    const url = `URL_${fn.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+    const incumbent = incumbentFunction(topology, fn);
     lines.push(
-      `  ${url}="$(${renderCommand(['gcloud', 'functions', 'describe', fn.name, '--gen2', `--region=${region}`, `--project=${project}`, '--format=value(serviceConfig.uri)'])})"`,
-      `  for sub in $(${renderCommand(['gcloud', 'pubsub', 'topics', 'list-subscriptions', fn.topic, `--project=${project}`, '--format=value(name)'])}); do`,
-      `    if [ "$(gcloud pubsub subscriptions describe "$sub" --format='value(pushConfig.pushEndpoint)')" = "\${${url}}" ]; then`,
-      `      gcloud pubsub subscriptions update "$sub" --update-labels=shotclock-took-over=${fn.name.replace(/[^a-z0-9_-]/g, '-')}`,
-      `      gcloud pubsub subscriptions modify-push-config "$sub" --push-endpoint=""`,
-      '    fi',
-      '  done',
+      `  if ${incumbent.exists}; then detach_pushing_to ${incumbent.read('serviceConfig.uri')} ${fn.topic} ${incumbent.label}; ` +
+        `else echo ${quote(`incumbent function ${fn.name} is not deployed: nothing to take over`)} >&2; fi`,
     );
   }
   lines.push('fi');

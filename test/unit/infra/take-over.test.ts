@@ -48,30 +48,36 @@ async function plan(...args: string[]): Promise<string> {
   return printed.join('');
 }
 
-/** The gcloud commands of a plan that change a scheduler job's state or a subscription's push target. */
+/** What a plan's take-over or give-back section changes: jobs paused or resumed, subscriptions detached or re-attached. */
 const stateChanges = (script: string) =>
   script
     .split('\n')
-    .filter((line) => /gcloud scheduler jobs (pause|resume)|modify-push-config|list-subscriptions/.test(line))
-    .map((line) =>
-      line
-        .trim()
-        .replace(/'/g, '')
-        .replace(/ --(location|project|format)=[^\s)]+(\))?/g, ''),
-    );
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => [
+      ...[...line.matchAll(/gcloud scheduler jobs (pause|resume) (\S+)/g)].map(
+        ([, verb, job]) => `${verb} job ${job}`,
+      ),
+      ...[...line.matchAll(/detach_pushing_to "\$\(gcloud functions describe (\S+) .*?\)" (\S+) /g)].map(
+        ([, fn, topic]) => `detach the subscriptions of ${topic} that push to ${fn}`,
+      ),
+      ...[...line.matchAll(/reattach_labelled (\S+) (\S+) /g)].map(
+        ([, topic, label]) => `re-attach the subscriptions of ${topic} labelled ${label}`,
+      ),
+    ]);
 
 describe('deploy --plan --take-over / --give-back', () => {
   it('--take-over: the script pauses exactly the jobs and detaches exactly the functions listed in take_over, by default', async () => {
     const script = await plan('--own', '--take-over');
     expect(script).toContain('TAKE_OVER:-yes}"  # yes: pause');
     expect(stateChanges(script)).toEqual([
-      'gcloud scheduler jobs pause evening-predictions',
-      'for sub in $(gcloud pubsub topics list-subscriptions their-phase3-complete); do',
-      'gcloud pubsub subscriptions modify-push-config "$sub" --push-endpoint=""',
+      'pause job evening-predictions',
+      'detach the subscriptions of their-phase3-complete that push to their-orchestrator',
     ]);
-    // Only the subscription that pushes to the listed function is detached, and it is labelled for give-back.
-    expect(script).toContain('gcloud functions describe their-orchestrator');
-    expect(script).toContain('--update-labels=shotclock-took-over=their-orchestrator');
+    // Each detached subscription is labelled for give-back, and its push config recorded first.
+    expect(script).toContain(
+      'gcloud pubsub subscriptions update "$1" --update-labels=shotclock-took-over="$2"',
+    );
+    expect(script).toContain('gcloud secrets versions add shotclock-take-over');
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
   });
 
@@ -84,27 +90,20 @@ describe('deploy --plan --take-over / --give-back', () => {
   it('--give-back: resumes exactly the listed jobs and re-attaches only the subscriptions take-over labelled', async () => {
     const script = await plan('--own', '--give-back');
     expect(stateChanges(script)).toEqual([
-      'gcloud scheduler jobs resume evening-predictions',
-      'for sub in $(gcloud pubsub topics list-subscriptions their-phase3-complete); do',
-      expect.stringMatching(
-        /^if \[ -n "\$\{SA_THEIR_ORCHESTRATOR\}" \]; then gcloud pubsub subscriptions modify-push-config "\$sub" --push-endpoint="\$\{URL_THEIR_ORCHESTRATOR\}" --push-auth-service-account=/,
-      ),
+      'resume job evening-predictions',
+      're-attach the subscriptions of their-phase3-complete labelled their-orchestrator',
     ]);
-    expect(script).toContain('value(labels.shotclock-took-over)\')" = their-orchestrator ]');
     expect(script).toContain('--remove-labels=shotclock-took-over');
     expect(script).not.toContain('jobs pause');
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
   });
 
   it('the default config takes over the incumbent’s 18:00 predictions job, its Phase 4 timeout job and its two orchestrators', async () => {
-    const changes = stateChanges(await plan('--take-over'));
-    expect(changes.filter((line) => line.includes('jobs pause'))).toEqual([
-      'gcloud scheduler jobs pause same-day-predictions-tomorrow',
-      'gcloud scheduler jobs pause phase4-timeout-check-job',
-    ]);
-    expect(changes.filter((line) => line.includes('list-subscriptions'))).toEqual([
-      'for sub in $(gcloud pubsub topics list-subscriptions nba-phase3-analytics-complete); do',
-      'for sub in $(gcloud pubsub topics list-subscriptions nba-phase4-precompute-complete); do',
+    expect(stateChanges(await plan('--take-over'))).toEqual([
+      'pause job same-day-predictions-tomorrow',
+      'pause job phase4-timeout-check-job',
+      'detach the subscriptions of nba-phase3-analytics-complete that push to phase3-to-phase4-orchestrator',
+      'detach the subscriptions of nba-phase4-precompute-complete that push to phase4-to-phase5-orchestrator',
     ]);
   });
 });

@@ -1,0 +1,131 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the assertions read the fake's stored JSON
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planPreamble, renderGiveBack, renderTakeOver } from '../../../infra/plan-script.js';
+import { planFor } from '../../../scripts/cli/deploy-command.js';
+import { TAKE_OVER_SECRET } from '../../../scripts/deploy/run-deploy.js';
+import { loadPipelineConfig } from '../../../shared/config/load.js';
+import { type FakeGcp, startFakeGcp } from '../../support/fake-gcp/server.js';
+
+/**
+ * The take-over and give-back sections of `deploy --plan`, run by bash with the real gcloud against a
+ * local fake of Google's APIs: what a person who runs the printed plan gets. The incumbent is as the
+ * default config lists it: two scheduler jobs, and two orchestrators of which one is deployed, its
+ * subscription made by Eventarc (an endpoint with a query string, a token with its own audience).
+ */
+const PROJECT = 'shotclock-script';
+const config = loadPipelineConfig();
+const { topology } = planFor(config, PROJECT);
+const { region } = topology;
+const run = promisify(execFile);
+let fake: FakeGcp;
+let env: Record<string, string>;
+let dir: string;
+
+const jobs = `cloudscheduler:projects/${PROJECT}/locations/${region}/jobs`;
+const fn = `cloudfunctions:projects/${PROJECT}/locations/${region}/functions/phase3-to-phase4-orchestrator`;
+const sub = `pubsub:projects/${PROJECT}/subscriptions/eventarc-${region}-phase3-to-phase4-orchestrator-000-sub-123`;
+const pullSub = `pubsub:projects/${PROJECT}/subscriptions/phase3-audit`;
+const stored = (key: string) => fake.get(key) as Record<string, any>;
+
+/** Runs one section of the plan (its preamble first) as the person would, in bash. */
+async function section(lines: string[], takeOver: 'yes' | 'no' = 'no') {
+  const script = [...planPreamble(topology), '', ...lines].join('\n');
+  return run('bash', ['-c', script], {
+    cwd: dir,
+    env: { ...process.env, ...env, TAKE_OVER: takeOver },
+    timeout: 240_000,
+  });
+}
+
+beforeAll(async () => {
+  fake = await startFakeGcp({ project: PROJECT, timeScale: 0.005 });
+  dir = await mkdtemp(join(tmpdir(), 'shotclock-take-over-script-'));
+  env = fake.gcloudEnv(dir);
+  for (const id of ['same-day-predictions-tomorrow', 'phase4-timeout-check-job', 'another-teams-job'])
+    fake.put(`${jobs}/${id}`, {
+      name: `${jobs.slice(15)}/${id}`,
+      schedule: '0 18 * * *',
+      timeZone: 'America/New_York',
+      state: 'ENABLED',
+      httpTarget: { uri: 'https://x.example.test/start' },
+    });
+  const uri = `${fake.url}/runapp/phase3-to-phase4-orchestrator`;
+  const incumbent = `incumbent@${PROJECT}.iam.gserviceaccount.com`;
+  fake.put(fn, {
+    name: fn.slice(15),
+    serviceConfig: { uri },
+    eventTrigger: { serviceAccountEmail: incumbent },
+  });
+  fake.put(
+    `iam:projects/${PROJECT}/serviceAccounts/${incumbent}`,
+    { name: `projects/${PROJECT}/serviceAccounts/${incumbent}`, email: incumbent },
+    0,
+  );
+  const topic = `projects/${PROJECT}/topics/nba-phase3-analytics-complete`;
+  fake.put(`pubsub:${topic}`, { name: topic });
+  fake.put(sub, {
+    name: sub.slice(7),
+    topic,
+    pushConfig: {
+      pushEndpoint: `${uri}?__GCP_CloudEventsMode=CUSTOM_PUBSUB_projects%2F${PROJECT}%2Ftopics%2Fnba-phase3-analytics-complete`,
+      oidcToken: { serviceAccountEmail: incumbent, audience: `${uri}/x` },
+    },
+    ackDeadlineSeconds: 600,
+  });
+  // Someone's own pull subscription on the same topic: neither section touches it.
+  fake.put(pullSub, { name: pullSub.slice(7), topic, pushConfig: {}, ackDeadlineSeconds: 10 });
+}, 60_000);
+
+afterAll(async () => {
+  await fake?.stop();
+});
+
+describe('the printed plan’s take-over and give-back, run by bash with the real gcloud', () => {
+  it('take-over pauses the listed jobs and detaches the Eventarc subscription, recording its push config; what is not deployed is skipped', async () => {
+    const original = stored(sub).pushConfig;
+    const { stderr } = await section(renderTakeOver(topology, config.take_over), 'yes');
+    expect(stored(`${jobs}/same-day-predictions-tomorrow`).state).toBe('PAUSED');
+    expect(stored(`${jobs}/phase4-timeout-check-job`).state).toBe('PAUSED');
+    expect(stored(`${jobs}/another-teams-job`).state).toBe('ENABLED');
+    expect(stored(sub).pushConfig.pushEndpoint ?? '').toBe('');
+    expect(stored(sub).labels).toEqual({ 'shotclock-took-over': 'phase3-to-phase4-orchestrator' });
+    expect(stored(pullSub).labels).toBeUndefined();
+    // The record deploy --apply keeps too: the push config as it was, by subscription.
+    const versions = fake.keys(`secretmanager:projects/${PROJECT}/secrets/${TAKE_OVER_SECRET}/versions/`);
+    const latest = stored(versions.at(-1)!);
+    expect(JSON.parse(Buffer.from(latest.payload.data, 'base64').toString())).toEqual({
+      [sub.split('/').pop()!]: original,
+    });
+    expect(stderr).toContain(
+      'incumbent function phase4-to-phase5-orchestrator is not deployed: nothing to take over',
+    );
+  }, 300_000);
+
+  it('give-back resumes the jobs and pushes the subscription again exactly as recorded, label and record entry removed', async () => {
+    const { stderr } = await section(renderGiveBack(topology, config.take_over));
+    expect(stored(`${jobs}/same-day-predictions-tomorrow`).state).toBe('ENABLED');
+    expect(stored(`${jobs}/phase4-timeout-check-job`).state).toBe('ENABLED');
+    const uri = `${fake.url}/runapp/phase3-to-phase4-orchestrator`;
+    expect(stored(sub).pushConfig).toEqual({
+      pushEndpoint: `${uri}?__GCP_CloudEventsMode=CUSTOM_PUBSUB_projects%2F${PROJECT}%2Ftopics%2Fnba-phase3-analytics-complete`,
+      oidcToken: {
+        serviceAccountEmail: `incumbent@${PROJECT}.iam.gserviceaccount.com`,
+        audience: `${uri}/x`,
+      },
+    });
+    expect(stored(sub).labels?.['shotclock-took-over']).toBeUndefined();
+    expect(
+      fake.requests.some((r) => r.method === 'POST' && r.path.endsWith(':seek') && r.status === 200),
+    ).toBe(true);
+    const versions = fake.keys(`secretmanager:projects/${PROJECT}/secrets/${TAKE_OVER_SECRET}/versions/`);
+    expect(JSON.parse(Buffer.from(stored(versions.at(-1)!).payload.data, 'base64').toString())).toEqual({});
+    expect(stderr).toContain(
+      'incumbent function phase4-to-phase5-orchestrator is not deployed: nothing to give back',
+    );
+  }, 300_000);
+});
