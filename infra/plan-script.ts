@@ -58,6 +58,22 @@ exists() {
   printf '%s\\n' "$err" >&2
   exit 1
 }
+# waiting_for SECONDS SAYS WHAT CMD...: runs CMD; while Google answers SAYS (WHAT is still propagating:
+# a new service account takes up to a minute to be seen, a new log metric up to ten), again every 10 s.
+waiting_for() {
+  local seconds="$1" says="$2" what="$3" waited=0 out
+  shift 3
+  until out="$("$@" 2>&1)"; do
+    if [[ "$out" != *"$says"* ]] || [ "$waited" -ge "$seconds" ]; then
+      printf '%s\\n' "$out" >&2
+      return 1
+    fi
+    echo "waiting for $what ($waited s)" >&2
+    sleep 10
+    waited=$((waited + 10))
+  done
+  if [ -n "$out" ]; then printf '%s\\n' "$out"; fi
+}
 # grant_dataset DATASET ROLE EMAIL: adds one entry to a dataset's access list, keeping the others.
 grant_dataset() {
   local file="$WORK/access-$1.json"
@@ -71,15 +87,20 @@ print(json.dumps({"access": access if entry in access else access + [entry]}))' 
 
 function renderStep(step: DeployStep): string[] {
   const files = Object.entries(step.files ?? {}).map(([path, content]) => heredoc(path, content));
-  const create = renderCommand(step.create);
-  if (step.defines) return [`${step.defines.name}="$(${create})"`];
+  // What propagates slowly is waited for, as apply waits for it.
+  const waited = (argv: string[]) =>
+    step.waitsFor
+      ? `waiting_for ${step.waitsFor.seconds} "${step.waitsFor.says}" "${step.waitsFor.what}" ${renderCommand(argv)}`
+      : renderCommand(argv);
+  const create = waited(step.create);
+  if (step.defines) return [`${step.defines.name}="$(${renderCommand(step.create)})"`];
   if (step.grant || !step.describe) return [...files, create];
   if (step.selfVariable) {
     const self = step.selfVariable;
     return [
       ...files,
       `${self}="$(${renderCommand(step.describe)})"`,
-      `if [ -z "$${self}" ]; then ${create}; ${self}="$(${renderCommand(step.describe)})";${step.update ? ` else ${renderCommand(step.update)};` : ''} fi`,
+      `if [ -z "$${self}" ]; then ${create}; ${self}="$(${renderCommand(step.describe)})";${step.update ? ` else ${waited(step.update)};` : ''} fi`,
     ];
   }
   if (step.mustExist)
@@ -90,10 +111,26 @@ function renderStep(step: DeployStep): string[] {
   if (step.update && step.update !== step.create)
     return [
       ...files,
-      `if exists ${renderCommand(step.describe)}; then ${renderCommand(step.update)}; else ${create}; fi`,
+      `if exists ${renderCommand(step.describe)}; then ${waited(step.update)}; else ${create}; fi`,
     ];
+  if (step.asDeclared)
+    return [...files, `if [ -z "$(${renderCommand(step.asDeclared)})" ]; then ${create}; fi`];
   if (step.update) return [...files, create];
   return [...files, `exists ${renderCommand(step.describe)} || ${create}`];
+}
+
+/** Steps as script lines, each phase under its heading. */
+export function renderPlanSteps(steps: readonly DeployStep[]): string[] {
+  const lines: string[] = [];
+  let phase = '';
+  for (const step of steps) {
+    if (step.phase !== phase) {
+      phase = step.phase;
+      lines.push('', `# ${phase}`);
+    }
+    lines.push(...renderStep(step));
+  }
+  return lines;
 }
 
 /** The top of a plan script: strict bash, the project's names, a work folder, and the helpers. */
@@ -103,7 +140,8 @@ export function planPreamble(topology: Topology, mode?: 'take-over' | 'give-back
     '#!/usr/bin/env bash',
     `# shotclock deploy plan: project ${project}, region ${region}.`,
     '# The same steps `shotclock deploy --apply` takes. Run from the repository root after `npm run build`;',
-    '# every step checks what exists first, so running it again changes nothing.',
+    '# Each step reads what exists first, so a second run creates nothing twice; it writes settings again',
+    '# (and redeploys the functions), where --apply changes only what differs.',
     'set -euo pipefail',
     `PROJECT=${project}`,
     `REGION=${region}`,
@@ -127,14 +165,7 @@ export function renderPlan(
 ): string {
   const { project, region } = topology;
   const lines: string[] = [...planPreamble(topology, mode)];
-  let phase = '';
-  for (const step of steps) {
-    if (step.phase !== phase) {
-      phase = step.phase;
-      lines.push('', `# ${phase}`);
-    }
-    lines.push(...renderStep(step));
-  }
+  lines.push(...renderPlanSteps(steps));
   lines.push(
     '',
     '# scheduler jobs (apply reconciles them through the Cloud Scheduler API; only jobs labelled managed-by=shotclock or listed for take-over are ever touched)',

@@ -28,7 +28,13 @@ export interface DeployStep {
   /** files the commands read, written first (the script writes them with a here-document) */
   files?: Record<string, string>;
   /** errors that mean "not propagated yet": retried with bounded polling, up to `seconds` */
-  waitsFor?: { pattern: RegExp; what: string; seconds: number };
+  /**
+   * Google says `says` (in its error) while something this step needs is still propagating: the step
+   * is tried again for up to `seconds` (by apply, and by the printed script's `waiting_for`).
+   */
+  waitsFor?: { says: string; what: string; seconds: number };
+  /** for the printed script: a read that prints something when the resource is already as declared */
+  asDeclared?: string[];
   /** when the resource is missing and is not ours to create: the message, and the step is skipped */
   mustExist?: string;
   /** a missing `mustExist` resource stops the deploy (later steps need it) instead of being skipped */
@@ -150,7 +156,7 @@ const inPhaseOrder = (steps: DeployStep[], order: string[]) =>
 const PUBSUB_AGENT = `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 const MONITORING_AGENT = `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`;
 const SA_PROPAGATION = {
-  pattern: /Service account .* does not exist|does not exist/i,
+  says: 'does not exist',
   what: 'the new service account',
   seconds: 120,
 };
@@ -232,6 +238,17 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
         '--enable-ttl',
         '--async',
         ...p,
+      ],
+      asDeclared: [
+        'gcloud',
+        'firestore',
+        'fields',
+        'ttls',
+        'list',
+        `--collection-group=${ttl.collectionGroup}`,
+        `--filter=name~/fields/${ttl.field}$ AND ttlConfig.state:(CREATING ACTIVE)`,
+        ...p,
+        '--format=value(name)',
       ],
       // CREATING turns ACTIVE on its own; NEEDS_REPAIR (or no policy) is enabled again.
       drift: (current) =>
@@ -1101,7 +1118,7 @@ function monitoringSteps(topology: Topology, monitoring: MonitoringSpec): Deploy
       ],
       // Cloud Monitoring learns of a new log-based metric up to ~10 minutes after it is created.
       waitsFor: {
-        pattern: /Cannot find metric/,
+        says: 'Cannot find metric',
         what: `log metric ${policy.metric} to reach Cloud Monitoring`,
         seconds: 900,
       },

@@ -305,7 +305,7 @@ async function applyGrants(lane: DeployStep[], options: ApplyOptions): Promise<S
     } catch (error) {
       if (!(error instanceof GoogleReadError)) throw error;
       const step = missing[0]!;
-      const waiting = step.waitsFor?.pattern.test(error.reason) ?? false;
+      const waiting = saysWaiting(step, error.reason);
       if (error.status === 409 && attempt < 8) continue;
       if (waiting && Date.now() - started < step.waitsFor!.seconds * 1000 * scale) {
         await sleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)) * scale);
@@ -326,6 +326,10 @@ async function writeFiles(step: DeployStep, options: ApplyOptions): Promise<void
     await writeFile(target, substitute(content, options.variables));
   }
 }
+
+/** Google's answer says what the step waits for is still propagating. */
+const saysWaiting = (step: DeployStep, answer: string) =>
+  step.waitsFor !== undefined && answer.toLowerCase().includes(step.waitsFor.says.toLowerCase());
 
 /** The installed CLI a step runs: gcloud, or bq (part of the same Cloud SDK) for what gcloud cannot do. */
 function program(name: string, options: ApplyOptions): string {
@@ -360,7 +364,7 @@ async function gcloud(
       options.rest.changed();
       const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message);
       if (tolerateAlreadyExists && ALREADY_EXISTS.test(stderr)) return 'existed';
-      const waiting = step.waitsFor?.pattern.test(stderr) ?? false;
+      const waiting = saysWaiting(step, stderr);
       if (waiting && Date.now() - started < step.waitsFor!.seconds * 1000 * scale) {
         await sleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)) * scale);
         continue;

@@ -330,6 +330,11 @@ export class FakeGcp {
     query: URLSearchParams,
     body: Record<string, unknown>,
   ): unknown {
+    // `projects/-/serviceAccounts/EMAIL` (what gcloud asks for): Google takes the project from the email.
+    path = path.replace(
+      /projects\/-\/serviceAccounts\/([^/:@]+)@([a-z0-9-]+)\.iam\.gserviceaccount\.com/,
+      'projects/$2/serviceAccounts/$1@$2.iam.gserviceaccount.com',
+    );
     const verbMatch = /^(.*):([A-Za-z]+)$/.exec(path);
     const [name, verb] = verbMatch ? [verbMatch[1]!, verbMatch[2]!] : [path, ''];
     const projectMatch = /projects\/([^/]+)/.exec(name);

@@ -5,21 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planPreamble, renderGiveBack, renderTakeOver } from '../../../infra/plan-script.js';
+import { planPreamble, renderGiveBack, renderPlanSteps, renderTakeOver } from '../../../infra/plan-script.js';
 import { planFor } from '../../../scripts/cli/deploy-command.js';
 import { TAKE_OVER_SECRET } from '../../../scripts/deploy/run-deploy.js';
 import { loadPipelineConfig } from '../../../shared/config/load.js';
 import { type FakeGcp, startFakeGcp } from '../../support/fake-gcp/server.js';
 
 /**
- * The take-over and give-back sections of `deploy --plan`, run by bash with the real gcloud against a
- * local fake of Google's APIs: what a person who runs the printed plan gets. The incumbent is as the
- * default config lists it: two scheduler jobs, and two orchestrators of which one is deployed, its
- * subscription made by Eventarc (an endpoint with a query string, a token with its own audience).
+ * Parts of the script `deploy --plan` prints, run by bash with the real gcloud against a local fake of
+ * Google's APIs: what a person who runs the printed plan gets. (The whole plan, some 270 gcloud runs,
+ * takes about ten minutes this way; the parts here are the ones that wait, repeat or take over.)
+ * The incumbent is as the default config lists it: two scheduler jobs, and two orchestrators of which
+ * one is deployed, its subscription made by Eventarc (an endpoint with a query string, a token with
+ * its own audience).
  */
 const PROJECT = 'shotclock-script';
 const config = loadPipelineConfig();
-const { topology } = planFor(config, PROJECT);
+const { topology, steps } = planFor(config, PROJECT);
 const { region } = topology;
 const run = promisify(execFile);
 let fake: FakeGcp;
@@ -43,7 +45,8 @@ async function section(lines: string[], takeOver: 'yes' | 'no' = 'no') {
 }
 
 beforeAll(async () => {
-  fake = await startFakeGcp({ project: PROJECT, timeScale: 0.005 });
+  // A new service account cannot be named in a policy for 3 s (Google: up to a minute).
+  fake = await startFakeGcp({ project: PROJECT, timeScale: 0.005, serviceAccountDelayMs: 600_000 });
   dir = await mkdtemp(join(tmpdir(), 'shotclock-take-over-script-'));
   env = fake.gcloudEnv(dir);
   for (const id of ['same-day-predictions-tomorrow', 'phase4-timeout-check-job', 'another-teams-job'])
@@ -85,7 +88,44 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-describe('the printed plan’s take-over and give-back, run by bash with the real gcloud', () => {
+describe('the printed plan, run by bash with the real gcloud', () => {
+  it('grants a service account it just created once Google knows it, waiting as --apply does', async () => {
+    const account = steps.filter(
+      (step) =>
+        step.resource === 'service account sc-alert-monitor' ||
+        /^sc-alert-monitor roles\//.test(step.resource),
+    );
+    expect(account.map((step) => step.resource)).toEqual([
+      'service account sc-alert-monitor',
+      'sc-alert-monitor roles/datastore.user',
+      'sc-alert-monitor roles/bigquery.jobUser',
+    ]);
+    const { stderr } = await section(renderPlanSteps(account));
+    expect(stderr).toMatch(/waiting for the new service account \(0 s\)/);
+    const bindings = fake.policies.all().filter((b) => b.member.includes('sc-alert-monitor@'));
+    expect(bindings.map((b) => b.role).sort()).toEqual(['roles/bigquery.jobUser', 'roles/datastore.user']);
+  }, 300_000);
+
+  it('enables the TTL policies once: a second run finds them and changes nothing', async () => {
+    // The database and the first two of the TTL policies (each is rendered alike).
+    const ttl = steps
+      .filter((step) => step.phase === 'firestore' || step.phase === 'firestore-ttl')
+      .slice(0, 3);
+    expect(ttl.map((step) => step.phase)).toEqual(['firestore', 'firestore-ttl', 'firestore-ttl']);
+    await section(renderPlanSteps(ttl));
+    for (const step of ttl.filter((s) => s.phase === 'firestore-ttl')) {
+      const [group, field] = step.resource.slice('TTL '.length).split('.');
+      expect(
+        stored(`firestore:projects/${PROJECT}/databases/(default)/collectionGroups/${group}/fields/${field}`)
+          ?.ttlConfig,
+        step.resource,
+      ).toBeDefined();
+    }
+    const before = fake.requests.length;
+    await section(renderPlanSteps(ttl));
+    expect(fake.mutations(before)).toEqual([]);
+  }, 300_000);
+
   it('take-over pauses the listed jobs and detaches the Eventarc subscription, recording its push config; what is not deployed is skipped', async () => {
     const original = stored(sub).pushConfig;
     const { stderr } = await section(renderTakeOver(topology, config.take_over), 'yes');
