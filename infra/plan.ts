@@ -203,6 +203,15 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
       ...p,
     ],
   });
+  const listTtls = (collectionGroup: string) => [
+    'gcloud',
+    'firestore',
+    'fields',
+    'ttls',
+    'list',
+    `--collection-group=${collectionGroup}`,
+    ...p,
+  ];
   for (const ttl of options.ttlPolicies ?? [])
     steps.push({
       // after the database exists
@@ -217,16 +226,7 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
           `projects/${project}/databases/(default)/collectionGroups/${ttl.collectionGroup}/fields/${ttl.field}`,
         ),
       ),
-      describe: [
-        'gcloud',
-        'firestore',
-        'fields',
-        'ttls',
-        'list',
-        `--collection-group=${ttl.collectionGroup}`,
-        ...p,
-        '--format=json',
-      ],
+      describe: [...listTtls(ttl.collectionGroup), '--format=json'],
       create: [
         'gcloud',
         'firestore',
@@ -240,14 +240,8 @@ export function deployPlan(topology: Topology, options: PlanOptions = {}): Deplo
         ...p,
       ],
       asDeclared: [
-        'gcloud',
-        'firestore',
-        'fields',
-        'ttls',
-        'list',
-        `--collection-group=${ttl.collectionGroup}`,
+        ...listTtls(ttl.collectionGroup),
         `--filter=name~/fields/${ttl.field}$ AND ttlConfig.state:(CREATING ACTIVE)`,
-        ...p,
         '--format=value(name)',
       ],
       // CREATING turns ACTIVE on its own; NEEDS_REPAIR (or no policy) is enabled again.

@@ -12,6 +12,7 @@ import { planFor } from '../../../scripts/cli/deploy-command.js';
 import { ApplyStopped } from '../../../scripts/deploy/apply.js';
 import { type DeployResult, runDeploy } from '../../../scripts/deploy/run-deploy.js';
 import { loadPipelineConfig } from '../../../shared/config/load.js';
+import { putIncumbentParts } from '../../support/fake-gcp/incumbent.js';
 import { type FakeGcp, startFakeGcp } from '../../support/fake-gcp/server.js';
 
 /**
@@ -271,43 +272,7 @@ describe('deploy --apply on an empty project, with the real gcloud', () => {
   }, 300_000);
 
   it('takes over the incumbent parts and gives them back exactly, touching no other job', async () => {
-    const jobs = `cloudscheduler:projects/${PROJECT}/locations/${region}/jobs`;
-    for (const id of ['same-day-predictions-tomorrow', 'phase4-timeout-check-job', 'another-teams-job'])
-      fake.put(`${jobs}/${id}`, {
-        name: `${jobs.slice(15)}/${id}`,
-        schedule: '0 18 * * *',
-        timeZone: 'America/New_York',
-        state: 'ENABLED',
-        httpTarget: { uri: 'https://x.example.test/start' },
-      });
-    const incumbent = `incumbent@${PROJECT}.iam.gserviceaccount.com`;
-    const fn = `cloudfunctions:projects/${PROJECT}/locations/${region}/functions/phase3-to-phase4-orchestrator`;
-    const uri = `${fake.url}/runapp/phase3-to-phase4-orchestrator`;
-    fake.put(fn, {
-      name: fn.slice(15),
-      serviceConfig: { uri },
-      eventTrigger: { serviceAccountEmail: incumbent },
-    });
-    fake.put(
-      `iam:projects/${PROJECT}/serviceAccounts/${incumbent}`,
-      { name: `projects/${PROJECT}/serviceAccounts/${incumbent}`, email: incumbent },
-      0,
-    );
-    const sub = `pubsub:projects/${PROJECT}/subscriptions/eventarc-${region}-phase3-to-phase4-orchestrator-000-sub-123`;
-    // As Eventarc makes them: the endpoint carries a query string, the token its own audience.
-    const pushConfig = {
-      pushEndpoint: `${uri}?__GCP_CloudEventsMode=CUSTOM_PUBSUB_projects%2F${PROJECT}%2Ftopics%2Fnba-phase3-analytics-complete`,
-      oidcToken: {
-        serviceAccountEmail: `incumbent@${PROJECT}.iam.gserviceaccount.com`,
-        audience: `${uri}/x`,
-      },
-    };
-    fake.put(sub, {
-      name: sub.slice(7),
-      topic: `projects/${PROJECT}/topics/nba-phase3-analytics-complete`,
-      pushConfig,
-      ackDeadlineSeconds: 600,
-    });
+    const { jobs, subscription: sub, pushConfig } = putIncumbentParts(fake, PROJECT, region);
 
     const taken = await deploy({ takeOver: true });
     expect(taken.scheduler.tookOver.sort()).toEqual([

@@ -9,6 +9,7 @@ import { planPreamble, renderGiveBack, renderPlanSteps, renderTakeOver } from '.
 import { planFor } from '../../../scripts/cli/deploy-command.js';
 import { TAKE_OVER_SECRET } from '../../../scripts/deploy/run-deploy.js';
 import { loadPipelineConfig } from '../../../shared/config/load.js';
+import { putIncumbentParts } from '../../support/fake-gcp/incumbent.js';
 import { type FakeGcp, startFakeGcp } from '../../support/fake-gcp/server.js';
 
 /**
@@ -29,7 +30,6 @@ let env: Record<string, string>;
 let dir: string;
 
 const jobs = `cloudscheduler:projects/${PROJECT}/locations/${region}/jobs`;
-const fn = `cloudfunctions:projects/${PROJECT}/locations/${region}/functions/phase3-to-phase4-orchestrator`;
 const sub = `pubsub:projects/${PROJECT}/subscriptions/eventarc-${region}-phase3-to-phase4-orchestrator-000-sub-123`;
 const pullSub = `pubsub:projects/${PROJECT}/subscriptions/phase3-audit`;
 const stored = (key: string) => fake.get(key) as Record<string, any>;
@@ -49,37 +49,7 @@ beforeAll(async () => {
   fake = await startFakeGcp({ project: PROJECT, timeScale: 0.005, serviceAccountDelayMs: 600_000 });
   dir = await mkdtemp(join(tmpdir(), 'shotclock-take-over-script-'));
   env = fake.gcloudEnv(dir);
-  for (const id of ['same-day-predictions-tomorrow', 'phase4-timeout-check-job', 'another-teams-job'])
-    fake.put(`${jobs}/${id}`, {
-      name: `${jobs.slice(15)}/${id}`,
-      schedule: '0 18 * * *',
-      timeZone: 'America/New_York',
-      state: 'ENABLED',
-      httpTarget: { uri: 'https://x.example.test/start' },
-    });
-  const uri = `${fake.url}/runapp/phase3-to-phase4-orchestrator`;
-  const incumbent = `incumbent@${PROJECT}.iam.gserviceaccount.com`;
-  fake.put(fn, {
-    name: fn.slice(15),
-    serviceConfig: { uri },
-    eventTrigger: { serviceAccountEmail: incumbent },
-  });
-  fake.put(
-    `iam:projects/${PROJECT}/serviceAccounts/${incumbent}`,
-    { name: `projects/${PROJECT}/serviceAccounts/${incumbent}`, email: incumbent },
-    0,
-  );
-  const topic = `projects/${PROJECT}/topics/nba-phase3-analytics-complete`;
-  fake.put(`pubsub:${topic}`, { name: topic });
-  fake.put(sub, {
-    name: sub.slice(7),
-    topic,
-    pushConfig: {
-      pushEndpoint: `${uri}?__GCP_CloudEventsMode=CUSTOM_PUBSUB_projects%2F${PROJECT}%2Ftopics%2Fnba-phase3-analytics-complete`,
-      oidcToken: { serviceAccountEmail: incumbent, audience: `${uri}/x` },
-    },
-    ackDeadlineSeconds: 600,
-  });
+  const { topic } = putIncumbentParts(fake, PROJECT, region);
   // Someone's own pull subscription on the same topic: neither section touches it.
   fake.put(pullSub, { name: pullSub.slice(7), topic, pushConfig: {}, ackDeadlineSeconds: 10 });
 }, 60_000);
