@@ -1,6 +1,6 @@
 import type { TakeOver } from '../shared/config/schema.js';
 import { TAKE_OVER_SECRET } from '../scripts/deploy/run-deploy.js';
-import { type DeployStep, urlVariable } from './plan.js';
+import { type DeployStep, describeFunction, urlVariable } from './plan.js';
 import type { SchedulerJobSpec, Topology } from './topology.js';
 
 /** Shell words: plain when safe, double quotes around `${VARIABLES}` the plan defines, single quotes otherwise. */
@@ -113,8 +113,12 @@ function renderStep(step: DeployStep): string[] {
       ...files,
       `if exists ${renderCommand(step.describe)}; then ${waited(step.update)}; else ${create}; fi`,
     ];
-  if (step.asDeclared)
-    return [...files, `if [ -z "$(${renderCommand(step.asDeclared)})" ]; then ${create}; fi`];
+  if (step.asDeclared) {
+    const read = `"$(${renderCommand(step.asDeclared)} 2>/dev/null)"`;
+    const test =
+      step.asDeclaredValue === undefined ? `-z ${read}` : `${read} != ${quote(step.asDeclaredValue)}`;
+    return [...files, `if [ ${test} ]; then ${create}; fi`];
+  }
   if (step.update) return [...files, create];
   return [...files, `exists ${renderCommand(step.describe)} || ${create}`];
 }
@@ -140,8 +144,8 @@ export function planPreamble(topology: Topology, mode?: 'take-over' | 'give-back
     '#!/usr/bin/env bash',
     `# shotclock deploy plan: project ${project}, region ${region}.`,
     '# The same steps `shotclock deploy --apply` takes. Run from the repository root after `npm run build`;',
-    '# Each step reads what exists first, so a second run creates nothing twice; it writes settings again',
-    '# (and redeploys the functions), where --apply changes only what differs.',
+    '# Each step reads what exists first: a second run creates nothing twice and redeploys only a function',
+    '# whose code or settings changed; other settings it writes again, where --apply changes only what differs.',
     'set -euo pipefail',
     `PROJECT=${project}`,
     `REGION=${region}`,
@@ -271,15 +275,7 @@ reattach_labelled() {
 /** A listed incumbent function as the shell reads it: whether it is deployed, and its settings. */
 function incumbentFunction(topology: Topology, fn: TakeOver['functions'][number]) {
   const { project, region } = topology;
-  const describe = [
-    'gcloud',
-    'functions',
-    'describe',
-    fn.name,
-    '--gen2',
-    `--region=${region}`,
-    `--project=${project}`,
-  ];
+  const describe = describeFunction(fn.name, region, project);
   return {
     label: fn.name.replace(/[^a-z0-9_-]/g, '-'),
     exists: `exists ${renderCommand(describe)}`,

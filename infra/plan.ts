@@ -33,8 +33,12 @@ export interface DeployStep {
    * is tried again for up to `seconds` (by apply, and by the printed script's `waiting_for`).
    */
   waitsFor?: { says: string; what: string; seconds: number };
-  /** for the printed script: a read that prints something when the resource is already as declared */
+  /**
+   * For the printed script: a read that prints something (`asDeclaredValue`, when given) when the
+   * resource is already as declared, so the script leaves it alone.
+   */
   asDeclared?: string[];
+  asDeclaredValue?: string;
   /** when the resource is missing and is not ours to create: the message, and the step is skipped */
   mustExist?: string;
   /** a missing `mustExist` resource stops the deploy (later steps need it) instead of being skipped */
@@ -140,6 +144,11 @@ export function ownedTableDrift(
   )
     differs.push('a query may leave out the partition filter (require_partition_filter is off)');
   return differs;
+}
+
+/** `gcloud functions describe` of a gen2 function (shotclock's own, or an incumbent's). */
+export function describeFunction(name: string, region: string, project: string): string[] {
+  return ['gcloud', 'functions', 'describe', name, '--gen2', `--region=${region}`, `--project=${project}`];
 }
 
 /** A resource read from its kind's list (one list per kind per run), found by its full name. */
@@ -831,22 +840,18 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
       '--quiet',
     ];
     const phase = fn === statusPage ? 'status-page' : 'functions';
+    const describe = describeFunction(fn.name, region, topology.project);
     steps.push({
       phase,
       resource: `function ${fn.name}`,
-      describe: [
-        'gcloud',
-        'functions',
-        'describe',
-        fn.name,
-        '--gen2',
-        `--region=${region}`,
-        ...p,
-        '--format=json',
-      ],
+      describe: [...describe, '--format=json'],
       read: listed('cloudfunctions', `v2/${functionsOf}`, 'functions', named(name)),
       create: deploy,
       update: deploy,
+      // The printed script redeploys only a function whose code or settings differ from its label
+      // (the bundles' hashes as built when the plan was printed).
+      asDeclared: [...describe, `--format=value(labels.shotclock-hash)`],
+      asDeclaredValue: hash,
       waitsFor: SA_PROPAGATION,
       drift: (current, variables) => {
         const deployed =
@@ -866,16 +871,7 @@ function functionSteps(topology: Topology, options: PlanOptions): DeployStep[] {
       phase: `${phase}-urls`,
       resource: `url of ${fn.name}`,
       read: listed('cloudfunctions', `v2/${functionsOf}`, 'functions', named(name)),
-      create: [
-        'gcloud',
-        'functions',
-        'describe',
-        fn.name,
-        '--gen2',
-        `--region=${region}`,
-        ...p,
-        '--format=value(serviceConfig.uri)',
-      ],
+      create: [...describe, '--format=value(serviceConfig.uri)'],
       defines: {
         name: urlVariable(fn.name),
         pick: (answer) => (answer.serviceConfig as { uri?: string } | undefined)?.uri,

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the assertions read the fake's stored JSON
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,6 +74,26 @@ describe('the printed plan, run by bash with the real gcloud', () => {
     expect(stderr).toMatch(/waiting for the new service account \(0 s\)/);
     const bindings = fake.policies.all().filter((b) => b.member.includes('sc-alert-monitor@'));
     expect(bindings.map((b) => b.role).sort()).toEqual(['roles/bigquery.jobUser', 'roles/datastore.user']);
+  }, 300_000);
+
+  it('deploys a function once: a second run finds its code and settings unchanged and leaves it', async () => {
+    const health = steps.filter((step) =>
+      ['service account sc-health', 'function health'].includes(step.resource),
+    );
+    expect(health).toHaveLength(2);
+    await mkdir(join(dir, 'dist', 'health'), { recursive: true });
+    await writeFile(
+      join(dir, 'dist', 'health', 'package.json'),
+      JSON.stringify({ name: 'health', main: 'index.js' }),
+    );
+    // The status page's URL, which the plan reads back before it deploys the other functions.
+    const lines = ['URL_STATUS_PAGE=https://status-page.example.test', ...renderPlanSteps(health)];
+    await section(lines);
+    const deployed = stored(`cloudfunctions:projects/${PROJECT}/locations/${region}/functions/health`);
+    expect(deployed.labels?.['shotclock-hash']).toMatch(/^[0-9a-f]{16}$/);
+    const before = fake.requests.length;
+    await section(lines);
+    expect(fake.mutations(before)).toEqual([]);
   }, 300_000);
 
   it('enables the TTL policies once: a second run finds them and changes nothing', async () => {
