@@ -1,7 +1,6 @@
 import type { TakeOver } from '../shared/config/schema.js';
-import { TAKE_OVER_SECRET } from '../scripts/deploy/run-deploy.js';
 import { type DeployStep, describeFunction, urlVariable } from './plan.js';
-import type { SchedulerJobSpec, Topology } from './topology.js';
+import { type SchedulerJobSpec, TAKE_OVER_SECRET, type Topology } from './topology.js';
 
 /** Shell words: plain when safe, double quotes around `${VARIABLES}` the plan defines, single quotes otherwise. */
 function quote(argument: string): string {
@@ -58,13 +57,13 @@ exists() {
   printf '%s\\n' "$err" >&2
   exit 1
 }
-# waiting_for SECONDS SAYS WHAT CMD...: runs CMD; while Google answers SAYS (WHAT is still propagating:
+# waiting_for SECONDS SAYS WHAT CMD...: runs CMD; while Google answers SAYS (in any case) (WHAT is still propagating:
 # a new service account takes up to a minute to be seen, a new log metric up to ten), again every 10 s.
 waiting_for() {
   local seconds="$1" says="$2" what="$3" waited=0 out
   shift 3
   until out="$("$@" 2>&1)"; do
-    if [[ "$out" != *"$says"* ]] || [ "$waited" -ge "$seconds" ]; then
+    if [[ "\${out,,}" != *"\${says,,}"* ]] || [ "$waited" -ge "$seconds" ]; then
       printf '%s\\n' "$out" >&2
       return 1
     fi

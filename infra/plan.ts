@@ -119,10 +119,7 @@ export const WORK = '${WORK}';
  * How an owned table that exists differs from the one the deploy would create: columns it lacks,
  * and its partitioning (BigQuery fixes both when the table is created).
  */
-export function ownedTableDrift(
-  table: DatasetSpec['tables'][number],
-  current: Record<string, unknown>,
-): string[] {
+function ownedTableDrift(table: DatasetSpec['tables'][number], current: Record<string, unknown>): string[] {
   const have = new Set(
     ((current.schema as { fields?: Array<{ name: string }> } | undefined)?.fields ?? []).map(
       (field) => field.name,

@@ -63,6 +63,11 @@ export interface Topology {
 }
 
 export const PUSH_INVOKER = 'shotclock-push-invoker';
+/**
+ * The secret holding the incumbent push configs take-over detached (a JSON object by subscription),
+ * kept by `deploy --apply` and by the printed plan alike.
+ */
+export const TAKE_OVER_SECRET = 'shotclock-take-over';
 export const BUILD_SERVICE_ACCOUNT = 'shotclock-build';
 
 /** Pub/Sub allows at most 600 s; a push is acknowledged by the function's answer, so wait as long as it may run. */

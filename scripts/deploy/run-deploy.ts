@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type DeployStep, renderCommand, urlVariable } from '../../infra/plan.js';
-import type { Topology } from '../../infra/topology.js';
+import { TAKE_OVER_SECRET, type Topology } from '../../infra/topology.js';
 import type { TakeOver } from '../../shared/config/schema.js';
 import { ApplyStopped, applyPlan, type StepOutcome } from './apply.js';
 import { cloudSchedulerJobs } from './cloud-scheduler.js';
@@ -272,5 +272,3 @@ async function takeOverRecord(rest: GoogleRest, project: string) {
     },
   };
 }
-
-export const TAKE_OVER_SECRET = 'shotclock-take-over';
